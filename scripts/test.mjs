@@ -62,7 +62,7 @@ run('tests', process.execPath, [
 ], env);
 
 const tap = readFileSync(tapFile, 'utf8');
-const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\d+)$`, 'm')) ?? [])[1] ?? 0);
+const count = (key) => Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0);
 const tests = count('tests');
 const pass = count('pass');
 console.log(`\n${tests} tests, ${pass} passed, in ${files.length} files`);

@@ -1,0 +1,47 @@
+/**
+ * Runs one workload in this process (so peak RSS is its own) and prints its JSON line.
+ * Usage (after `npm run bench` compiled it): node .tmp/bench-build/benchmarks/one.js W1
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, type Stats } from './workload.js';
+import { workloads } from './workloads/index.js';
+
+const name = process.argv[2];
+const w = workloads.find((x) => x.name === name);
+if (w === undefined) {
+  console.error(`unknown workload ${String(name)}; known: ${workloads.map((x) => x.name).join(', ')}`);
+  process.exit(2);
+}
+const dir = await mkdtemp(join(tmpdir(), `harvestry-bench-${w.name}-`));
+try {
+  const ctx = w.prepare === undefined ? undefined : await w.prepare(dir);
+  const runs = w.runs ?? 7;
+  const warmup = w.warmup ?? 1;
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    await w.before?.(ctx, dir, i);
+    const t0 = performance.now();
+    await w.run(ctx, dir, i);
+    const ms = performance.now() - t0;
+    if (i >= warmup) samples.push(ms);
+  }
+  const stats: Stats = { median_ms: median(samples), min_ms: Math.min(...samples), max_ms: Math.max(...samples), samples_ms: samples };
+  const extra = w.extra === undefined ? {} : await w.extra(ctx, stats, dir);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  console.log(
+    JSON.stringify({
+      workload: w.name,
+      median_ms: round(stats.median_ms),
+      min_ms: round(stats.min_ms),
+      max_ms: round(stats.max_ms),
+      peak_rss_mib: round(process.resourceUsage().maxRSS / 1024),
+      cases: w.cases,
+      runs,
+      ...extra,
+    }),
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,8 @@
+/**
+ * Every benchmark workload, by name. Each issue adds its workloads here.
+ */
+import type { Workload } from '../workload.js';
+import { coreWorkloads } from './core.js';
+
+/** All workloads, in the order `npm run bench` runs them. */
+export const workloads: readonly Workload[] = [...coreWorkloads];

@@ -1,0 +1,77 @@
+/**
+ * Every error harvestry throws on purpose is a {@link HarvestryError} with a stable `code`.
+ * The codes, with what each means, are listed in {@link ERROR_CODES} and in `docs/errors.md`.
+ */
+
+/**
+ * Every error code harvestry uses, with a one-line description. Codes are stable: code that
+ * handles errors may switch on them.
+ */
+export const ERROR_CODES = {
+  E_BAD_OPTION: 'An option has a value outside what it accepts (wrong type, out of range, unknown name).',
+  E_BAD_SPEC: 'The spec given to `label()` is inconsistent (for example a `varDims` key that is not a var name).',
+  E_UNKNOWN_ARG: 'A combo, case, constant or resource names an argument the function does not take.',
+  E_MISSING_ARG: 'The function needs an argument that no combo, case, constant or resource supplies.',
+  E_CONSTANT_CLASH: 'A name is given twice: as a constant and a combo/case, as a constant and a resource, or in both combos and cases.',
+  E_COMBO_NOT_ARRAY: 'A combo value is not an array of values (a string is refused, not split into characters).',
+  E_EMPTY_COMBO: 'A combo has no values, so the run would have no cases.',
+  E_DUPLICATE_VALUE: 'A dim has the same value twice, so two cases would share one key.',
+  E_CASE_KEYS: 'The cases do not all name the same arguments, or a case is not an object (or tuple with `fnArgs`).',
+  E_MIXED_TYPES: 'The values of one dim or variable mix kinds (for example numbers and strings).',
+  E_UNSUPPORTED_VALUE: 'A value cannot be stored (a function, a symbol, an object where a scalar was expected, a bigint out of the int64 range).',
+  E_RESULT_SHAPE: 'A result does not fit `varNames` / `varDims` / `varCoords` (tuple length, record keys, array shape).',
+  E_RESULT_TYPE: 'A variable changed kind between cases (for example a number in one case and a string in another).',
+  E_CASE_FAILED: 'The labelled function threw (or rejected) for a case; the original error is the `cause`.',
+  E_ABORTED: 'The run was stopped by its AbortSignal (or SIGINT); finished results are in `details.partial`.',
+  E_UNKNOWN_VAR: 'A variable name that the dataset does not have.',
+  E_UNKNOWN_DIM: 'A dim name that the dataset does not have.',
+  E_NOT_FOUND: 'A selected coordinate value is not in the dataset, or a dataset file does not exist.',
+  E_FOREIGN_FILE: 'The file is valid Parquet / Arrow but harvestry did not write it (no `harvestry` metadata).',
+  E_CORRUPT_FILE: 'The file cannot be read as a dataset (truncated, garbled, or metadata that does not parse).',
+  E_FORMAT_VERSION: 'The file was written by a newer harvestry whose format this version cannot read.',
+  E_UNSUPPORTED_FORMAT: 'A file format or extension harvestry does not read or write.',
+  E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
+} as const;
+
+/** A stable error code; see {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Options for {@link HarvestryError}. */
+export interface HarvestryErrorOptions {
+  /** The underlying error, kept as the standard `cause`. */
+  cause?: unknown;
+  /** Structured facts about the failure (the case, the keys, the path...), for programs. */
+  details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The error harvestry throws on purpose. Its message names the thing, the rule, the value
+ * received and the fix; `code` is stable; `cause` keeps the original error where there is one.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await runner.runCombos({ a: 'abc' as never });
+ * } catch (err) {
+ *   if (err instanceof HarvestryError && err.code === 'E_COMBO_NOT_ARRAY') console.error(err.message);
+ * }
+ * ```
+ */
+export class HarvestryError extends Error {
+  /** The stable code of this kind of error. */
+  readonly code: ErrorCode;
+  /** Structured facts about the failure. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  /**
+   * @param code - the stable code
+   * @param message - what went wrong and how to fix it
+   * @param options - the `cause` and structured `details`
+   */
+  constructor(code: ErrorCode, message: string, options: HarvestryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HarvestryError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Evaluating a chunk of cases: build each case's arguments, call the function (sync or async),
+ * check and collect its result, apply the error policy. The same code runs in this thread and
+ * inside pool workers; its output is plain data that can cross a thread boundary.
+ */
+import { Grid, type GridSpec } from '../space/grid.js';
+import { showCase, type Scalar } from '../space/values.js';
+import { ResultCollector, type OutputSpec } from './collect.js';
+import type { ColumnData } from './columns.js';
+
+/** What to do when the function throws for a case. */
+export type OnError = 'raise' | 'skip' | 'record';
+
+/** A labelled function as the executors see it. */
+export type AnyFunction = (...args: never[]) => unknown;
+
+/** Everything needed to evaluate cases, in plain data (the function is resolved separately). */
+export interface EvalPlan {
+  readonly grid: GridSpec;
+  /** Constants and resources, merged into every call's arguments. */
+  readonly fixed: Readonly<Record<string, unknown>>;
+  /** Positional argument names, or null for a function taking one object. */
+  readonly fnArgs: readonly string[] | null;
+  readonly outputs: OutputSpec;
+  readonly onError: OnError;
+  readonly retries: number;
+  readonly timings: boolean;
+}
+
+/** A case that failed: its index, values and the error. */
+export interface CaseFailure {
+  /** The case's index in canonical order. */
+  readonly index: number;
+  /** The case's dim values, aligned with the grid's dims. */
+  readonly values: readonly Scalar[];
+  /** The error's message. */
+  readonly message: string;
+  /** The error itself (in this thread), or a plain copy of its name, message and stack. */
+  readonly error: unknown;
+}
+
+/** The results of a chunk of cases: one row per case attempted, failed ones null. */
+export interface ChunkResult {
+  /** The case index of each row. */
+  readonly cases: Int32Array;
+  /** One column per variable. */
+  readonly columns: Readonly<Record<string, ColumnData>>;
+  /** The variable names (discovered from results for `varNames: null`). */
+  readonly varNames: readonly string[] | null;
+  /** The cases that failed (their rows are null). */
+  readonly failures: readonly CaseFailure[];
+  /** Wall time of each row in ms, with `timings`. */
+  readonly durations: Float64Array | null;
+}
+
+/** Why a chunk stopped early. */
+export type StopReason = 'error' | 'abort' | null;
+
+/** A chunk's results, and where and why it stopped. */
+export interface EvalOutcome {
+  readonly chunk: ChunkResult;
+  /** The position after the last case attempted. */
+  readonly next: number;
+  readonly stop: StopReason;
+}
+
+/** Limits on one chunk. */
+export interface EvalLimits {
+  /** Stop after the case that finishes past this time (`performance.now()` ms). */
+  readonly deadline?: number;
+  /** Stop before the next case when aborted. */
+  readonly signal?: AbortSignal | null;
+}
+
+/**
+ * Evaluates the cases at positions `from` to `to` (exclusive) of `order` (the identity when
+ * null), stopping early at `limits`, or at the first failure when `onError` is `'raise'`.
+ *
+ * @param fn - the labelled function
+ * @param plan - the plan
+ * @param order - the execution order of case indices (for shuffled runs), or null
+ * @param from - the first position
+ * @param to - the position after the last
+ * @param limits - a deadline and an abort signal
+ */
+export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int32Array | null, from: number, to: number, limits: EvalLimits = {}): Promise<EvalOutcome> {
+  const grid = new Grid(plan.grid);
+  const dims = grid.dims;
+  const n = to - from;
+  const collector = new ResultCollector(plan.outputs, n);
+  const cases = new Int32Array(n);
+  const failures: CaseFailure[] = [];
+  const durations = plan.timings ? new Float64Array(n) : null;
+  const values = new Array<Scalar>(dims.length);
+  const call = caller(fn, plan);
+  const deadline = limits.deadline ?? Infinity;
+  const signal = limits.signal ?? null;
+  let row = 0;
+  let stop: StopReason = null;
+  for (let pos = from; pos < to; pos++) {
+    if (signal?.aborted === true) {
+      stop = 'abort';
+      break;
+    }
+    const index = order === null ? pos : order[pos]!;
+    grid.valuesAt(index, values);
+    cases[row] = index;
+    const started = durations === null ? 0 : performance.now();
+    let failure: unknown = NO_ERROR;
+    for (let attempt = 0; attempt <= plan.retries; attempt++) {
+      try {
+        let result = call(values, dims);
+        if (isThenable(result)) result = await result;
+        collector.add(row, result, () => showCase(dims, values));
+        failure = NO_ERROR;
+        break;
+      } catch (err) {
+        failure = err;
+        if (isHarvestryShapeError(err)) break;
+      }
+    }
+    if (durations !== null) durations[row] = performance.now() - started;
+    row++;
+    if (failure !== NO_ERROR) {
+      if (isHarvestryShapeError(failure)) throw failure;
+      failures.push({ index, values: values.slice(), message: messageOf(failure), error: failure });
+      if (plan.onError === 'raise') {
+        stop = 'error';
+        break;
+      }
+    }
+    if (deadline !== Infinity && performance.now() > deadline) break;
+  }
+  const chunk: ChunkResult = {
+    cases: row === n ? cases : cases.slice(0, row),
+    columns: collector.finish(row),
+    varNames: collector.varNames,
+    failures,
+    durations: durations === null ? null : durations.slice(0, row),
+  };
+  return { chunk, next: from + row, stop };
+}
+
+const NO_ERROR = Symbol('no error');
+
+/** Builds the call: the arguments object (or positional list) from fixed values and dim values. */
+function caller(fn: AnyFunction, plan: EvalPlan): (values: readonly Scalar[], dims: readonly string[]) => unknown {
+  const fixed = plan.fixed;
+  const f = fn as (...args: unknown[]) => unknown;
+  if (plan.fnArgs !== null) {
+    const names = plan.fnArgs;
+    return (values, dims) => {
+      const params: Record<string, unknown> = { ...fixed };
+      for (let k = 0; k < dims.length; k++) params[dims[k]!] = values[k];
+      return f(...names.map((n) => params[n]));
+    };
+  }
+  return (values, dims) => {
+    const params: Record<string, unknown> = { ...fixed };
+    for (let k = 0; k < dims.length; k++) params[dims[k]!] = values[k];
+    return f(params);
+  };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Results of the wrong shape or type are the caller's mistake, not a failed case: they always raise. */
+function isHarvestryShapeError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  return (err as { name?: unknown }).name === 'HarvestryError' && (code === 'E_RESULT_SHAPE' || code === 'E_RESULT_TYPE' || code === 'E_UNSUPPORTED_VALUE');
+}
+
+/** The message of a thrown value. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'string') return err;
+  try {
+    const text = JSON.stringify(err) as unknown;
+    return typeof text === 'string' ? text : String(err);
+  } catch {
+    return String(err);
+  }
+}

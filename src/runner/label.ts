@@ -1,0 +1,42 @@
+/**
+ * `label()`: turn a function into a {@link Runner} by naming and shaping its outputs.
+ */
+import { Runner } from './runner.js';
+import { normalizeSpec, type LabelSpec } from './spec.js';
+import type { PositionalParams } from './types.js';
+
+/**
+ * Labels a function that takes positional arguments: `fnArgs` names them in order.
+ *
+ * @param spec - output names and shapes, `fnArgs`, constants, resources, attrs, default run options
+ * @param fn - the function
+ * @returns a Runner
+ * @example
+ * ```ts
+ * const r = label({ varNames: 'p', fnArgs: ['a', 'b'] }, (a: number, b: number) => a * b);
+ * await r.runCases([[1, 2], [3, 4]]);
+ * ```
+ */
+export function label<const N extends readonly string[], A extends readonly unknown[], R>(
+  spec: LabelSpec<PositionalParams<N, A>> & { readonly fnArgs: N },
+  fn: (...args: A) => R,
+): Runner<PositionalParams<N, A> & object, Awaited<R>, A>;
+/**
+ * Labels a function that takes one object of named parameters (harvestry's calling
+ * convention). The types of combos and cases follow from that object.
+ *
+ * @param spec - output names and shapes, constants, resources, attrs, default run options
+ * @param fn - the function: sync or async, returning one value, a tuple (one per var name) or a record (`varNames: null`)
+ * @returns a Runner
+ * @example
+ * ```ts
+ * export const rabi = label(
+ *   { varNames: ['pop', 'phase'], varDims: { pop: ['t'] }, constants: { t: [0, 1, 2] } },
+ *   ({ omega, t }: { omega: number; t: number[] }) => [t.map((x) => Math.sin(omega * x) ** 2), omega],
+ * );
+ * ```
+ */
+export function label<P extends object, R>(spec: LabelSpec<NoInfer<P>>, fn: (params: P) => R): Runner<P, Awaited<R>>;
+export function label(spec: LabelSpec<unknown>, fn: (...args: never[]) => unknown): Runner<object> {
+  return new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
+}

@@ -1,0 +1,135 @@
+/**
+ * Preparing one run: checking combos, cases and per-run constants against the labelled
+ * function, and building the plans the executor and the assembly follow.
+ */
+import { HarvestryError } from '../errors.js';
+import type { AssemblyPlan } from '../dataset/assemble.js';
+import { encodeAttrs } from '../dataset/meta.js';
+import type { EvalPlan } from '../execute/evaluate.js';
+import { parseCases, parseCombos } from '../space/combos.js';
+import { Grid, makeGridSpec } from '../space/grid.js';
+import { permutation } from '../space/rng.js';
+import { showNames } from '../space/values.js';
+import { resolveRunSpec, type RunOptions, type RunSpec } from './options.js';
+import { currentProvenance } from './provenance.js';
+import { checkKnownArgs, collectVarCoords, type RunnerSpec } from './spec.js';
+
+/** The swept arguments of a run. */
+export interface RunInput {
+  readonly combos?: unknown;
+  readonly cases?: unknown;
+  /** Extra constants for this run only. */
+  readonly constants?: unknown;
+}
+
+/** A checked run, ready to execute and assemble. */
+export interface PreparedRun {
+  readonly grid: Grid;
+  readonly plan: EvalPlan;
+  readonly assembly: AssemblyPlan;
+  readonly run: RunSpec;
+  /** The execution order (a seeded shuffle), or null for canonical order. */
+  readonly order: Int32Array | null;
+}
+
+/**
+ * Checks a run and builds its plans.
+ *
+ * @param spec - the labelled function's spec
+ * @param input - combos, cases and per-run constants
+ * @param options - run options of this call
+ * @param where - the call, for messages
+ */
+export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOptions, where: string): PreparedRun {
+  const combos = parseCombos(input.combos);
+  const cases = input.cases === undefined || input.cases === null ? null : parseCases(input.cases, spec.fnArgs);
+  if (cases?.rows.length === 0) {
+    throw new HarvestryError('E_CASE_KEYS', `\`cases\` is an empty array in ${where}, so there is nothing to run. Give at least one case.`);
+  }
+  const grid = new Grid(makeGridSpec(combos, cases));
+  const dims = grid.dims;
+  checkKnownArgs(spec.params, dims, where);
+  const runConstants = runConstantsOf(input.constants, where);
+  checkKnownArgs(spec.params, Object.keys(runConstants), `\`constants\` in ${where}`);
+  const constants = { ...spec.constants, ...runConstants };
+  checkClashes(dims, constants, spec.resources);
+  checkMissing(spec, dims, constants);
+  const varCoords = { ...spec.varCoords, ...collectVarCoords(undefined, runConstants, spec.varDims) };
+  checkInternalDims(spec, dims);
+  const attrs = { ...spec.attrs, ...Object.fromEntries(Object.entries(constants).filter(([k]) => !(k in varCoords))) };
+  encodeAttrs(attrs);
+  const run = resolveRunSpec(spec.defaults, options, where);
+  const dimSizes = Object.fromEntries(Object.entries(varCoords).map(([k, c]) => [k, c.coords.length]));
+  const plan: EvalPlan = {
+    grid: grid.spec,
+    fixed: { ...spec.resources, ...constants },
+    fnArgs: spec.fnArgs,
+    outputs: { varNames: spec.varNames, varDims: spec.varDims, dimSizes },
+    onError: run.onError,
+    retries: run.retries,
+    timings: run.timings,
+  };
+  const assembly: AssemblyPlan = {
+    grid,
+    dims: grid.dimInfo(),
+    varNames: spec.varNames,
+    varDims: spec.varDims,
+    varCoords,
+    attrs,
+    fingerprint: spec.fingerprint,
+    provenance: currentProvenance(),
+    onError: run.onError,
+    timings: run.timings,
+  };
+  const order = run.shuffle === null ? null : permutation(grid.size, run.shuffle);
+  return { grid, plan, assembly, run, order };
+}
+
+function runConstantsOf(raw: unknown, where: string): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`constants\` in ${where} to be an object of named values.`);
+  }
+  return { ...(raw as Record<string, unknown>) };
+}
+
+function checkClashes(dims: readonly string[], constants: Readonly<Record<string, unknown>>, resources: Readonly<Record<string, unknown>>): void {
+  const asConstant = dims.filter((d) => d in constants);
+  if (asConstant.length > 0) {
+    throw new HarvestryError(
+      'E_CONSTANT_CLASH',
+      `${showNames(asConstant)} ${asConstant.length === 1 ? 'is' : 'are'} both swept (in combos or cases) and given as a constant. harvestry does not let one silently win: drop the constant, or sweep a single value.`,
+      { details: { names: asConstant } },
+    );
+  }
+  const asResource = [...dims, ...Object.keys(constants)].filter((d) => d in resources);
+  if (asResource.length > 0) {
+    throw new HarvestryError(
+      'E_CONSTANT_CLASH',
+      `${showNames(asResource)} ${asResource.length === 1 ? 'is' : 'are'} given both as a resource and as a combo, case or constant. Give each argument in one place.`,
+      { details: { names: asResource } },
+    );
+  }
+}
+
+function checkMissing(spec: RunnerSpec, dims: readonly string[], constants: Readonly<Record<string, unknown>>): void {
+  const missing = spec.params.required.filter((n) => !dims.includes(n) && !(n in constants) && !(n in spec.resources));
+  if (missing.length > 0) {
+    throw new HarvestryError(
+      'E_MISSING_ARG',
+      `The function needs ${showNames(missing)}, but no combo, case, constant or resource gives ${missing.length === 1 ? 'it' : 'them'}. Add ${missing.length === 1 ? 'it' : 'them'} to the combos (to sweep) or to \`constants\` (one value for every case).`,
+      { details: { missing } },
+    );
+  }
+}
+
+function checkInternalDims(spec: RunnerSpec, dims: readonly string[]): void {
+  const internal = [...new Set(Object.values(spec.varDims).flat())];
+  const clash = internal.filter((d) => dims.includes(d));
+  if (clash.length > 0) {
+    throw new HarvestryError(
+      'E_BAD_SPEC',
+      `${showNames(clash)} ${clash.length === 1 ? 'is' : 'are'} both an internal dim (in \`varDims\`) and swept in combos or cases. A dim is either an argument that varies or an axis of an output: rename one.`,
+    );
+  }
+}

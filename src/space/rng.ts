@@ -1,0 +1,38 @@
+/**
+ * Seeded random numbers (seedrandom's Alea generator): the same seed gives the same draws on
+ * every machine. The only file that imports seedrandom.
+ */
+import seedrandom from 'seedrandom';
+
+/** A seeded generator of floats in [0, 1). */
+export type Rng = () => number;
+
+/**
+ * A generator seeded by any number of parts (a seed, an index, a name...): the same parts always
+ * give the same stream.
+ *
+ * @param parts - the parts of the seed
+ */
+export function makeRng(...parts: readonly (string | number | bigint)[]): Rng {
+  const gen = seedrandom.alea(parts.map(String).join('\u0000'));
+  return () => gen();
+}
+
+/**
+ * A seeded random permutation of 0 to n - 1 (Fisher-Yates).
+ *
+ * @param n - the number of items
+ * @param seed - the seed
+ */
+export function permutation(n: number, seed: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  const rng = makeRng('harvestry-shuffle', seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+/**
+ * Reading and writing datasets as files: Parquet (zstd) or Arrow IPC, replaced atomically,
+ * with the labels in the file's metadata.
+ */
+import { readFile } from 'node:fs/promises';
+import * as arrow from 'apache-arrow';
+import { HarvestryError } from '../errors.js';
+import { columnInfo, columnNames, Dataset, expectedArrowType } from '../dataset/dataset.js';
+import { fromArrowData, toArrowData, typeText } from '../dataset/arrow.js';
+import { decodeMeta, encodeMeta, type DatasetMeta } from '../dataset/meta.js';
+import { writeFileAtomic } from './atomic.js';
+import { formatForPath, sniffFormat, type DatasetFormat } from './format.js';
+import { decodeParquet, encodeParquet } from './parquet.js';
+
+/** The metadata key that holds a dataset's labels. */
+export const META_KEY = 'harvestry';
+
+/** Options of {@link writeDataset}. */
+export interface WriteOptions {
+  /** The format; by default from the extension (`.parquet`, `.arrow`). */
+  readonly format?: DatasetFormat;
+}
+
+/** Options of {@link readDataset}. */
+export interface ReadOptions {
+  /** Read only these columns (dims and variables); the labels stay whole. */
+  readonly columns?: readonly string[];
+}
+
+/**
+ * Writes a dataset to a file, atomically: written beside the target, fsynced, then renamed over
+ * it, so a reader sees the old file or the new one, never a part.
+ *
+ * @param ds - the dataset
+ * @param path - the file (`.parquet` or `.arrow`)
+ * @param options - the format
+ * @example
+ * ```ts
+ * await writeDataset(ds, 'data/sweep.parquet');
+ * ```
+ */
+export async function writeDataset(ds: Dataset, path: string, options: WriteOptions = {}): Promise<void> {
+  const format = formatForPath(path, options.format);
+  await writeFileAtomic(path, await encodeDataset(ds, format));
+}
+
+/**
+ * Encodes a dataset as the bytes of a file.
+ *
+ * @param ds - the dataset
+ * @param format - the format
+ */
+export async function encodeDataset(ds: Dataset, format: DatasetFormat): Promise<Uint8Array> {
+  const metaText = encodeMeta(ds.meta);
+  const table = withMetadata(ds.table, metaText);
+  if (format === 'arrow') return arrow.tableToIPC(table, 'file');
+  return encodeParquet(table, { keyValue: new Map([[META_KEY, metaText]]), dictionaryColumns: ds.dims });
+}
+
+/**
+ * Reads a dataset that harvestry wrote (Parquet or Arrow IPC; the format is read from the file
+ * itself). A file harvestry did not write, or a damaged one, is refused with a clear error.
+ *
+ * @param path - the file
+ * @param options - columns to read
+ * @returns the dataset
+ * @example
+ * ```ts
+ * const ds = await readDataset('data/sweep.parquet');
+ * ds.get('p');
+ * ```
+ */
+export async function readDataset(path: string, options: ReadOptions = {}): Promise<Dataset> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HarvestryError('E_NOT_FOUND', `There is no dataset at ${path}: the file does not exist.`, { cause: err });
+    }
+    throw err;
+  }
+  return decodeDataset(bytes, path, options);
+}
+
+/**
+ * Decodes a dataset from a file's bytes.
+ *
+ * @param bytes - the bytes
+ * @param where - the file, for messages
+ * @param options - columns to read
+ */
+export async function decodeDataset(bytes: Uint8Array, where: string, options: ReadOptions = {}): Promise<Dataset> {
+  const table = await decodeTable(bytes, where, options.columns);
+  const text = table.schema.metadata.get(META_KEY);
+  if (text === undefined) {
+    throw new HarvestryError(
+      'E_FOREIGN_FILE',
+      `${where} is a valid file, but harvestry did not write it: it has no \`${META_KEY}\` metadata, so its dims and variables are unknown. harvestry will not guess them or write over it. Read it with apache-arrow or DuckDB instead, or point harvestry at a new file.`,
+      { details: { path: where } },
+    );
+  }
+  let meta = decodeMeta(text, where);
+  if (options.columns !== undefined) meta = projectMeta(meta, options.columns);
+  return new Dataset(normalizeTable(table, meta, where), meta);
+}
+
+async function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[] | undefined): Promise<arrow.Table> {
+  const format = sniffFormat(bytes);
+  if (format === null) {
+    throw new HarvestryError('E_FOREIGN_FILE', `${where} is neither a Parquet nor an Arrow IPC file, so harvestry cannot read it as a dataset (and will not write over it).`, { details: { path: where } });
+  }
+  if (format === 'truncated-parquet') {
+    throw new HarvestryError('E_CORRUPT_FILE', `${where} starts like a Parquet file but is cut short (no footer): it was not written completely. Restore it from its backup.`, {
+      details: { path: where },
+    });
+  }
+  try {
+    if (format === 'parquet') return await decodeParquet(bytes, columns);
+    const table = arrow.tableFromIPC(bytes);
+    return columns === undefined ? table : table.select(columns as string[]);
+  } catch (err) {
+    throw new HarvestryError('E_CORRUPT_FILE', `${where} cannot be read (${(err as Error).message}): the file is damaged. Restore it from its backup.`, {
+      cause: err,
+      details: { path: where },
+    });
+  }
+}
+
+/** The labels restricted to some columns (dims always stay). */
+function projectMeta(meta: DatasetMeta, columns: readonly string[]): DatasetMeta {
+  const keep = new Set(columns);
+  return {
+    ...meta,
+    vars: meta.vars.filter((v) => keep.has(v.name)),
+    errorColumn: meta.errorColumn !== null && keep.has(meta.errorColumn) ? meta.errorColumn : null,
+    durationColumn: meta.durationColumn !== null && keep.has(meta.durationColumn) ? meta.durationColumn : null,
+  };
+}
+
+/**
+ * Checks every labelled column is present with the right type, and rebuilds columns that came
+ * back in another encoding (dictionary-encoded strings) in the canonical one.
+ */
+function normalizeTable(table: arrow.Table, meta: DatasetMeta, where: string): arrow.Table {
+  const names = columnNames(meta);
+  let rebuild = table.schema.fields.length !== names.length;
+  for (const name of names) {
+    const vec = table.getChild(name);
+    const expected = typeText(expectedArrowType(meta, name)!);
+    if (vec === null) {
+      throw new HarvestryError('E_CORRUPT_FILE', `${where} has no column \`${name}\`, which its harvestry metadata lists. The file was changed by another tool; restore it from its backup.`);
+    }
+    const type = vec.type as arrow.DataType;
+    if (typeText(type) === expected) continue;
+    if (type instanceof arrow.Dictionary && typeText(type.dictionary as arrow.DataType) === expected) {
+      rebuild = true;
+      continue;
+    }
+    throw new HarvestryError(
+      'E_CORRUPT_FILE',
+      `Column \`${name}\` of ${where} is ${typeText(type)}, but its harvestry metadata says ${expected}. The file was changed by another tool; restore it from its backup.`,
+    );
+  }
+  if (!rebuild) return table;
+  const fields: arrow.Field[] = [];
+  const children: arrow.Data[] = [];
+  for (const name of names) {
+    const info = columnInfo(meta, name)!;
+    const data = toArrowData(fromArrowData(table.getChild(name)!.data as arrow.Data[], info.type, info.container, info.depth));
+    fields.push(new arrow.Field(name, data.type, true));
+    children.push(data);
+  }
+  const schema = new arrow.Schema(fields, table.schema.metadata);
+  const struct = arrow.makeData({ type: new arrow.Struct(fields), length: table.numRows, nullCount: 0, children });
+  return new arrow.Table(schema, [new arrow.RecordBatch(schema, struct)]);
+}
+
+/** The table with its schema metadata replaced by the given labels. */
+function withMetadata(table: arrow.Table, metaText: string): arrow.Table {
+  if (table.schema.metadata.get(META_KEY) === metaText) return table;
+  const schema = new arrow.Schema(table.schema.fields, new Map([...table.schema.metadata, [META_KEY, metaText]]));
+  return new arrow.Table(schema, table.batches.map((b) => new arrow.RecordBatch(schema, b.data)));
+}

@@ -1,0 +1,80 @@
+/**
+ * Parquet through parquet-wasm: the only file that imports it. The wasm module is loaded on
+ * first use, so importing harvestry stays fast.
+ */
+import * as arrow from 'apache-arrow';
+import type * as ParquetWasmModule from 'parquet-wasm';
+
+type ParquetWasm = typeof ParquetWasmModule;
+
+let wasm: Promise<ParquetWasm> | undefined;
+
+/** Loads parquet-wasm once. */
+export async function loadParquetWasm(): Promise<ParquetWasm> {
+  wasm ??= import('parquet-wasm');
+  return wasm;
+}
+
+/** Options for writing Parquet. */
+export interface ParquetWriteOptions {
+  /** Extra key-value metadata written into the Parquet footer (besides the Arrow schema). */
+  readonly keyValue?: ReadonlyMap<string, string>;
+  /**
+   * Rows per row group.
+   * @default 1048576
+   */
+  readonly rowGroupSize?: number;
+  /**
+   * Columns to dictionary-encode (few distinct values: the dims). Others are written plain,
+   * which is faster and as small for measured values.
+   */
+  readonly dictionaryColumns?: readonly string[];
+}
+
+/**
+ * Encodes an Arrow table as Parquet (zstd). The table's schema metadata is kept in the Arrow
+ * schema entry; `keyValue` entries go into the Parquet footer too, where DuckDB's
+ * `parquet_kv_metadata()` and other readers find them.
+ *
+ * @param table - the table
+ * @param options - footer metadata and row group size
+ */
+export async function encodeParquet(table: arrow.Table, options: ParquetWriteOptions = {}): Promise<Uint8Array> {
+  const pw = await loadParquetWasm();
+  const input = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+  let props = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setDictionaryEnabled(false)
+    .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20);
+  for (const col of options.dictionaryColumns ?? []) props = props.setColumnDictionaryEnabled(col, true);
+  if (options.keyValue !== undefined) props = props.setKeyValueMetadata(new Map(options.keyValue));
+  return pw.writeParquet(input, props.build());
+}
+
+/**
+ * Decodes Parquet bytes into an Arrow table (schema metadata included).
+ *
+ * @param bytes - the file's bytes
+ * @param columns - only these columns, when given
+ */
+export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<arrow.Table> {
+  const pw = await loadParquetWasm();
+  const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
+  return arrow.tableFromIPC(wasmTable.intoIPCStream());
+}
+
+/**
+ * The key-value metadata of a Parquet file's footer, and its Arrow schema's metadata.
+ *
+ * @param bytes - the file's bytes
+ */
+export async function readParquetMetadata(bytes: Uint8Array): Promise<{ keyValue: Map<string, string>; schema: Map<string, string> }> {
+  const pw = await loadParquetWasm();
+  const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+  const keyValue = new Map<string, string>();
+  for (const [k, v] of file.metadata().fileMetadata().keyValueMetadata() as Map<unknown, unknown>) keyValue.set(String(k), String(v));
+  const schema = new Map<string, string>();
+  for (const [k, v] of file.schema().metadata()) schema.set(k, v);
+  file.free();
+  return { keyValue, schema };
+}

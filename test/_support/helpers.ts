@@ -1,0 +1,61 @@
+/**
+ * Test helpers: temporary folders, DuckDB queries against our files, and error assertions.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { HarvestryError, type ErrorCode } from '../../src/index.js';
+
+/** A fresh temporary folder, removed after the test file. */
+export function tempDir(prefix = 'harvestry-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** Runs a SQL query in an in-memory DuckDB and returns the rows as objects (JSON-friendly values). */
+export async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const con = await instance.connect();
+  try {
+    const reader = await con.runAndReadAll(sql);
+    return reader.getRowObjectsJson();
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Asserts that `fn` throws (or rejects with) a HarvestryError with this code whose message matches. */
+export async function assertHarvestryError(fn: () => unknown, code: ErrorCode, message?: RegExp): Promise<HarvestryError> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof HarvestryError, `expected a HarvestryError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, `expected code ${code}, got ${caught.code}: ${caught.message}`);
+  if (message !== undefined) assert.match(caught.message, message);
+  return caught;
+}
+
+/** Numbers 0 to n - 1. */
+export function range(n: number, start = 0): number[] {
+  return Array.from({ length: n }, (_, i) => start + i);
+}
+
+/**
+ * A fixture function that checks its own arguments: `a` in [0, 10), `b` in [10, 100). A swapped
+ * argument or a mis-mapped dim fails loudly.
+ */
+export function checkedProduct({ a, b }: { a: number; b: number }): number {
+  if (!(a >= 0 && a < 10)) throw new RangeError(`fixture: a must be in [0, 10), got ${a}`);
+  if (!(b >= 10 && b < 100)) throw new RangeError(`fixture: b must be in [10, 100), got ${b}`);
+  return a * b;
+}

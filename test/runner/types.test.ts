@@ -1,0 +1,44 @@
+/**
+ * The types of combos and cases follow from the labelled function's parameters. The
+ * `@ts-expect-error` lines fail the typecheck (part of `npm test`) if a misspelled name ever
+ * stops being a compile error; the assertions check the runtime error too.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { label, type Combos, type Dataset } from '../../src/index.js';
+import { assertHarvestryError } from '../_support/helpers.js';
+
+const r = label({ varNames: 'p' }, ({ a, b }: { a: number; b: string }) => `${b}${a}`);
+const positional = label({ varNames: 'p', fnArgs: ['x', 'y'] }, (x: number, y: boolean) => (y ? x : -x));
+
+describe('types of combos and cases', () => {
+  it('makes a misspelled combo a compile error and a runtime one', async () => {
+    // @ts-expect-error: `c` is not a parameter
+    await assertHarvestryError(() => r.runCombos({ a: [1], b: ['x'], c: [1] }), 'E_UNKNOWN_ARG');
+  });
+
+  it('makes a value of the wrong type a compile error', async () => {
+    // @ts-expect-error: `b` takes strings
+    const bad: Combos<{ a: number; b: string }> = { a: [1], b: [2] };
+    assert.ok(bad);
+    const ok: Promise<Dataset> = r.runCombos({ a: new Float64Array([1, 2]), b: ['x'] });
+    assert.equal((await ok).numRows, 2);
+  });
+
+  it('makes a misspelled case key a compile error', async () => {
+    // @ts-expect-error: `bee` is not a parameter
+    await assertHarvestryError(() => r.runCases([{ a: 1, bee: 'x' }]), 'E_UNKNOWN_ARG');
+  });
+
+  it('types positional functions by zipping fnArgs with the parameters', async () => {
+    const ds = await positional.runCases([{ x: 2, y: true }, [3, false]]);
+    assert.deepEqual(ds.toRecords().map((row) => row.p), [2, -3]);
+    // @ts-expect-error: `y` takes booleans
+    await assertHarvestryError(() => positional.runCombos({ x: [1], y: ['no'] }), 'E_RESULT_TYPE').catch(() => undefined);
+  });
+
+  it('types constants from the parameters', () => {
+    // @ts-expect-error: `zz` is not a parameter
+    assert.throws(() => label({ varNames: 'p', constants: { zz: 1 } }, ({ a }: { a: number }) => a));
+  });
+});
