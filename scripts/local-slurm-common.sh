@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are used by the scripts that source this
 # Shared by start-local-slurm.sh and stop-local-slurm.sh (sourced, not run).
 # Paths and pid-file helpers for the single-node loopback SLURM cluster.
 

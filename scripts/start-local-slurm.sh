@@ -11,8 +11,10 @@
 # Concurrent calls are serialized with flock.
 #
 # Environment:
-#   LOCAL_SLURM_CPUS=N     CPUs the node offers (default: nproc). More than nproc
-#                          oversubscribes, which is fine for trivial test tasks.
+#   LOCAL_SLURM_CPUS=N     CPUs the node offers (default: nproc, or the running
+#                          cluster's count). More than nproc oversubscribes, which
+#                          is fine for trivial test tasks. A different N restarts
+#                          a running slurmctld and slurmd.
 #   LOCAL_SLURM_CLEAN=1    wipe controller state (job ids, finished jobs) before
 #                          slurmctld starts. Ignored while slurmctld is running.
 #   LOCAL_SLURM_TIMEOUT=S  seconds to wait for each step (default 60).
@@ -56,14 +58,16 @@ exec 9>"$LOCAL_SLURM_LOCK"
 flock -w 900 9 || fail "timed out waiting for $LOCAL_SLURM_LOCK (another start/stop is stuck?)"
 
 cpus=${LOCAL_SLURM_CPUS:-}
+mem_mib=$(awk '/^MemTotal:/ { print int($2 / 1024); exit }' /proc/meminfo)
 if [[ -z $cpus ]]; then
-  # Keep the CPU count of a running cluster (someone may have started it with
-  # LOCAL_SLURM_CPUS); otherwise default to nproc. Only an explicit, different
-  # LOCAL_SLURM_CPUS restarts a running cluster.
+  # Keep the node definition of a running cluster (someone may have started it
+  # with LOCAL_SLURM_CPUS); otherwise use nproc. Only an explicit, different
+  # LOCAL_SLURM_CPUS restarts a running cluster, never a plain second start.
   cpus=$(nproc)
   if local_slurm_live_pid slurmctld >/dev/null && [[ -r $LOCAL_SLURM_CONF ]]; then
-    running_cpus=$(sed -n 's/^NodeName=localhost .*CPUs=\([0-9]*\).*/\1/p' "$LOCAL_SLURM_CONF")
-    if [[ -n $running_cpus ]]; then cpus=$running_cpus; fi
+    node=$(grep -m1 '^NodeName=localhost ' "$LOCAL_SLURM_CONF" || true)
+    [[ $node =~ \ CPUs=([0-9]+) ]] && cpus=${BASH_REMATCH[1]}
+    [[ $node =~ \ RealMemory=([0-9]+) ]] && mem_mib=${BASH_REMATCH[1]}
   fi
 fi
 [[ $cpus =~ ^[1-9][0-9]*$ ]] || fail "LOCAL_SLURM_CPUS must be a positive integer, got '$cpus'"
@@ -122,7 +126,6 @@ chown munge:munge /etc/munge/munge.key
 chmod 0400 /etc/munge/munge.key
 
 # ---------------------------------------------------------------- slurm.conf
-mem_mib=$(awk '/^MemTotal:/ { print int($2 / 1024); exit }' /proc/meminfo)
 marker="# Written by harvestry scripts/start-local-slurm.sh; rewritten on every start."
 conf_new=$(
   cat <<EOF
@@ -203,7 +206,7 @@ port_listening() {
 # if the daemon logs a fatal error or exits during startup.
 started=()
 start_daemon() {
-  local name=$1 port=$2 pid seen= size i new log out
+  local name=$1 port=$2 pid seen='' size i new log out
   shift 2
   if pid=$(local_slurm_live_pid "$name"); then
     say "$name already running (pid $pid)"
@@ -263,8 +266,8 @@ if local_slurm_live_pid slurmctld >/dev/null; then
   fi
 else
   if [[ ${LOCAL_SLURM_CLEAN:-0} == 1 ]]; then
-    rm -rf "${LOCAL_SLURM_SPOOL:?}/ctld" "${LOCAL_SLURM_SPOOL:?}/d"
-    install -d -m 0755 "$LOCAL_SLURM_SPOOL/ctld" "$LOCAL_SLURM_SPOOL/d"
+    rm -rf "${LOCAL_SLURM_SPOOL:?}/ctld"
+    install -d -m 0755 "$LOCAL_SLURM_SPOOL/ctld"
     say "wiped controller state (LOCAL_SLURM_CLEAN=1)"
   fi
   if ((!host_loopback)); then

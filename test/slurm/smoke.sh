@@ -58,7 +58,7 @@ for k in 0 1 2 3; do
   [[ -f $tmp/task.$k ]] || die "task $k wrote no file"
   got=$(<"$tmp/task.$k")
   [[ $got == "$jid $k 4" ]] || die "task $k wrote '$got', expected '$jid $k 4'"
-  [[ $(<"$tmp/${jid}_$k.out") == done ]] || die "task $k output file ${jid}_$k.out is wrong"
+  [[ $(<"$tmp/${jid}_$k.out") == "done" ]] || die "task $k output file ${jid}_$k.out is wrong"
 done
 states=$(squeue -h -r -t all -j "$jid" -o '%K %T' | sort -n | tr '\n' ' ')
 [[ $states == "0 COMPLETED 1 COMPLETED 2 COMPLETED 3 COMPLETED " ]] || die "array $jid states: $states"
@@ -66,6 +66,7 @@ say "array $jid: 4 of 4 tasks COMPLETED and wrote their files in $secs s"
 
 # 2. A failing task: task 1 exits 3, its siblings succeed.
 t=$(date +%s%N)
+# shellcheck disable=SC2016 # $SLURM_ARRAY_TASK_ID expands in the task, not here
 jid=$(submit --array=0-2 -J harvestry-smoke-fail -o /dev/null \
   --wrap 'if [ "$SLURM_ARRAY_TASK_ID" = 1 ]; then exit 3; fi')
 wait_gone "$jid"
