@@ -9,7 +9,7 @@ import type { DimInfo, Grid } from '../space/grid.js';
 import { showNames, type Scalar } from '../space/values.js';
 import { columnFromScalars } from './cell.js';
 import { Dataset } from './dataset.js';
-import { DURATION_COLUMN, ERROR_COLUMN, FORMAT_VERSION, dimType, type DatasetMeta, type InternalCoords, type Provenance, type VarMeta } from './meta.js';
+import { DURATION_COLUMN, ERROR_COLUMN, FINGERPRINT_COLUMN, FORMAT_VERSION, dimType, type DatasetMeta, type InternalCoords, type Provenance, type VarMeta } from './meta.js';
 
 /** What assembly needs besides the chunks. */
 export interface AssemblyPlan {
@@ -77,11 +77,11 @@ export function assembleDataset(plan: AssemblyPlan, chunks: readonly ChunkResult
 
 function checkVarNames(plan: AssemblyPlan, varNames: readonly string[]): void {
   const dims = plan.dims.map((d) => d.name);
-  const clash = varNames.filter((v) => dims.includes(v) || v === ERROR_COLUMN || v === DURATION_COLUMN);
+  const clash = varNames.filter((v) => dims.includes(v) || v === ERROR_COLUMN || v === DURATION_COLUMN || v === FINGERPRINT_COLUMN);
   if (clash.length > 0) {
     throw new HarvestryError(
       'E_BAD_SPEC',
-      `The output ${showNames(clash)} has the name of a dim (an argument that varies) or of a column harvestry adds (${ERROR_COLUMN}, ${DURATION_COLUMN}). Rename the output in \`varNames\`.`,
+      `The output ${showNames(clash)} has the name of a dim (an argument that varies) or of a column harvestry adds (${ERROR_COLUMN}, ${DURATION_COLUMN}, ${FINGERPRINT_COLUMN}). Rename the output in \`varNames\`.`,
     );
   }
 }

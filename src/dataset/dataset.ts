@@ -226,6 +226,7 @@ export function columnNames(meta: DatasetMeta): string[] {
   const names = [...meta.dims.map((d) => d.name), ...meta.vars.map((v) => v.name)];
   if (meta.errorColumn !== null) names.push(meta.errorColumn);
   if (meta.durationColumn !== null) names.push(meta.durationColumn);
+  if (meta.fingerprintColumn != null) names.push(meta.fingerprintColumn);
   return names;
 }
 
@@ -241,6 +242,7 @@ export function columnInfo(meta: DatasetMeta, name: string): Pick<ColumnData, 't
   }
   if (name === meta.errorColumn) return { type: 'utf8', container: 'scalar', depth: 0, size: null };
   if (name === meta.durationColumn) return { type: 'float64', container: 'scalar', depth: 0, size: null };
+  if (name === meta.fingerprintColumn) return { type: 'utf8', container: 'scalar', depth: 0, size: null };
   return undefined;
 }
 

@@ -57,12 +57,19 @@ export interface DatasetMeta {
   readonly errorColumn: string | null;
   /** The column holding per-case durations in ms (`timings: true`), when there is one. */
   readonly durationColumn: string | null;
+  /**
+   * The column holding, per row, the fingerprint of the function that made it (files a
+   * Harvester writes), when there is one. Absent means null.
+   */
+  readonly fingerprintColumn?: string | null;
 }
 
 /** The name of the column of failure messages. */
 export const ERROR_COLUMN = '_error';
 /** The name of the column of per-case durations, in milliseconds. */
 export const DURATION_COLUMN = '_duration_ms';
+/** The name of the column of per-row function fingerprints (written by a Harvester). */
+export const FINGERPRINT_COLUMN = '_fingerprint';
 
 /** Encodes metadata as the JSON text stored in files. */
 export function encodeMeta(meta: DatasetMeta): string {
@@ -79,6 +86,7 @@ export function encodeMeta(meta: DatasetMeta): string {
     provenance: meta.provenance,
     errorColumn: meta.errorColumn,
     durationColumn: meta.durationColumn,
+    ...(meta.fingerprintColumn === undefined || meta.fingerprintColumn === null ? {} : { fingerprintColumn: meta.fingerprintColumn }),
   });
 }
 
@@ -128,6 +136,7 @@ export function decodeMeta(text: string, where: string): DatasetMeta {
       provenance: (raw.provenance as Provenance | null | undefined) ?? null,
       errorColumn: typeof raw.errorColumn === 'string' ? raw.errorColumn : null,
       durationColumn: typeof raw.durationColumn === 'string' ? raw.durationColumn : null,
+      ...(typeof raw.fingerprintColumn === 'string' ? { fingerprintColumn: raw.fingerprintColumn } : {}),
     };
   } catch (err) {
     if (err instanceof HarvestryError) throw err;

@@ -36,7 +36,7 @@ export function toLongDataset(ds: Dataset, vars?: readonly string[]): Dataset {
     return v;
   });
   const lists = chosen.filter((v) => v.dims.length > 0);
-  const extra = [meta.errorColumn, meta.durationColumn].filter((c): c is string => c !== null);
+  const extra = [meta.errorColumn, meta.durationColumn, meta.fingerprintColumn ?? null].filter((c): c is string => c !== null);
   if (lists.length === 0) return rebuild(ds, { ...meta, vars: chosen }, null, chosen, extra);
   const innerDims = lists[0]!.dims;
   const other = lists.find((v) => v.dims.join('\u0000') !== innerDims.join('\u0000'));

@@ -16,7 +16,10 @@ export interface ExecProgress {
 
 /** How to run a plan. */
 export interface ExecOptions {
-  /** Execution order of case indices (a shuffle), or null for canonical order. */
+  /**
+   * The case indices to run, in execution order: a shuffle of all of them, or a subset (the
+   * Harvester runs only missing cases). Null runs every case in canonical order.
+   */
   readonly order?: Int32Array | null;
   /** Stops the run: no new case starts. */
   readonly signal?: AbortSignal | null;
@@ -53,7 +56,7 @@ export interface ExecResult {
  * @param options - order, signal, callbacks, chunk limits
  */
 export async function executeInline(fn: AnyFunction, plan: EvalPlan, options: ExecOptions = {}): Promise<ExecResult> {
-  const total = new Grid(plan.grid).size;
+  const total = options.order?.length ?? new Grid(plan.grid).size;
   const started = performance.now();
   const chunks: ChunkResult[] = [];
   const failures: CaseFailure[] = [];

@@ -2,6 +2,7 @@
  * Reading and writing datasets as files: Parquet (zstd) or Arrow IPC, replaced atomically,
  * with the labels in the file's metadata.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import { HarvestryError } from '../errors.js';
@@ -9,8 +10,9 @@ import { columnInfo, columnNames, Dataset, expectedArrowType } from '../dataset/
 import { fromArrowData, toArrowData, typeText } from '../dataset/arrow.js';
 import { decodeMeta, encodeMeta, type DatasetMeta } from '../dataset/meta.js';
 import { writeFileAtomic } from './atomic.js';
+import { dictionaryEncodeFingerprints, fingerprintSummary } from './fingerprints.js';
 import { formatForPath, sniffFormat, type DatasetFormat } from './format.js';
-import { decodeParquet, encodeParquet } from './parquet.js';
+import { decodeParquetSync, encodeParquet, loadParquetWasm } from './parquet.js';
 
 /** The metadata key that holds a dataset's labels. */
 export const META_KEY = 'harvestry';
@@ -44,17 +46,26 @@ export async function writeDataset(ds: Dataset, path: string, options: WriteOpti
   await writeFileAtomic(path, await encodeDataset(ds, format));
 }
 
+/** Options of {@link encodeDataset}. */
+export interface EncodeOptions {
+  /** Footer key-value entries to write besides (or instead of) the ones computed from the dataset. */
+  readonly keyValue?: ReadonlyMap<string, string>;
+}
+
 /**
  * Encodes a dataset as the bytes of a file.
  *
  * @param ds - the dataset
  * @param format - the format
+ * @param options - extra footer entries
  */
-export async function encodeDataset(ds: Dataset, format: DatasetFormat): Promise<Uint8Array> {
+export async function encodeDataset(ds: Dataset, format: DatasetFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
   const metaText = encodeMeta(ds.meta);
-  const table = withMetadata(ds.table, metaText);
+  const table = dictionaryEncodeFingerprints(ds, withMetadata(ds.table, metaText));
   if (format === 'arrow') return arrow.tableToIPC(table, 'file');
-  return encodeParquet(table, { keyValue: new Map([[META_KEY, metaText]]), dictionaryColumns: ds.dims });
+  const fingerprints = ds.meta.fingerprintColumn == null ? [] : [ds.meta.fingerprintColumn];
+  const keyValue = new Map([[META_KEY, metaText], ...fingerprintSummary(ds), ...(options.keyValue ?? [])]);
+  return encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints] });
 }
 
 /**
@@ -91,7 +102,38 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
  * @param options - columns to read
  */
 export async function decodeDataset(bytes: Uint8Array, where: string, options: ReadOptions = {}): Promise<Dataset> {
-  const table = await decodeTable(bytes, where, options.columns);
+  if (sniffFormat(bytes) === 'parquet') await loadParquetWasm();
+  return decodeDatasetSync(bytes, where, options);
+}
+
+/**
+ * Reads a dataset synchronously (for property getters that keep a file's contents in step).
+ *
+ * @param path - the file
+ * @param options - columns to read
+ */
+export function readDatasetSync(path: string, options: ReadOptions = {}): Dataset {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HarvestryError('E_NOT_FOUND', `There is no dataset at ${path}: the file does not exist.`, { cause: err });
+    }
+    throw err;
+  }
+  return decodeDatasetSync(bytes, path, options);
+}
+
+/**
+ * Decodes a dataset from a file's bytes, synchronously.
+ *
+ * @param bytes - the bytes
+ * @param where - the file, for messages
+ * @param options - columns to read
+ */
+export function decodeDatasetSync(bytes: Uint8Array, where: string, options: ReadOptions = {}): Dataset {
+  const table = decodeTable(bytes, where, options.columns);
   const text = table.schema.metadata.get(META_KEY);
   if (text === undefined) {
     throw new HarvestryError(
@@ -105,7 +147,7 @@ export async function decodeDataset(bytes: Uint8Array, where: string, options: R
   return new Dataset(normalizeTable(table, meta, where), meta);
 }
 
-async function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[] | undefined): Promise<arrow.Table> {
+function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[] | undefined): arrow.Table {
   const format = sniffFormat(bytes);
   if (format === null) {
     throw new HarvestryError('E_FOREIGN_FILE', `${where} is neither a Parquet nor an Arrow IPC file, so harvestry cannot read it as a dataset (and will not write over it).`, { details: { path: where } });
@@ -116,7 +158,7 @@ async function decodeTable(bytes: Uint8Array, where: string, columns: readonly s
     });
   }
   try {
-    if (format === 'parquet') return await decodeParquet(bytes, columns);
+    if (format === 'parquet') return decodeParquetSync(bytes, columns);
     const table = arrow.tableFromIPC(bytes);
     return columns === undefined ? table : table.select(columns as string[]);
   } catch (err) {
@@ -135,6 +177,7 @@ function projectMeta(meta: DatasetMeta, columns: readonly string[]): DatasetMeta
     vars: meta.vars.filter((v) => keep.has(v.name)),
     errorColumn: meta.errorColumn !== null && keep.has(meta.errorColumn) ? meta.errorColumn : null,
     durationColumn: meta.durationColumn !== null && keep.has(meta.durationColumn) ? meta.durationColumn : null,
+    fingerprintColumn: meta.fingerprintColumn != null && keep.has(meta.fingerprintColumn) ? meta.fingerprintColumn : null,
   };
 }
 
