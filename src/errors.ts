@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   E_FORMAT_VERSION: 'The file was written by a newer harvestry whose format this version cannot read.',
   E_UNSUPPORTED_FORMAT: 'A file format or extension harvestry does not read or write.',
   E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
+  E_SCHEMA_MISMATCH: "A harvest's dims or variables (or their types) differ from those of the dataset file; the file is left as it was.",
+  E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
+  E_LOCKED: "The dataset file's lock stayed held by another live process for longer than the lock timeout.",
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -1,0 +1,122 @@
+/**
+ * Replacing a dataset file safely: the new file is written beside the old one and fsynced, the
+ * old one is kept as `<file>.bak` (a hard link: no copy), and only then is the new one renamed
+ * over the old. A reader sees the old file or the new one, never a part; after a crash at any
+ * moment the file is the old version or the new one, whole.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { syncDir } from './atomic.js';
+import { sameStamp, type FileStamp } from './parquet-footer.js';
+
+/** Thrown when the file changed after it was read (another writer got past the lock): retry. */
+export class FileChangedError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} changed while it was being replaced`);
+    this.name = 'FileChangedError';
+  }
+}
+
+/**
+ * The backup of a dataset file: the previous version, kept by every replace.
+ *
+ * @param path - the dataset file
+ */
+export function backupPathOf(path: string): string {
+  return `${path}.bak`;
+}
+
+/**
+ * A sentence for error messages naming the file's backup, or saying there is none.
+ *
+ * @param path - the dataset file
+ */
+export function backupHint(path: string): string {
+  const bak = backupPathOf(path);
+  return existsSync(bak)
+    ? `The previous version harvestry wrote is kept at ${bak}: to restore it, move it over ${path}.`
+    : `There is no backup (${bak} does not exist).`;
+}
+
+/**
+ * Replaces (or creates) `path` with a file that `fill` writes at the temporary path it is given.
+ * The previous version is kept as `<path>.bak`.
+ *
+ * @param path - the target
+ * @param fill - writes the new contents at the temporary path (the file may not exist yet)
+ * @param expect - the stamp the target must still have (null: must not exist); else FileChangedError
+ * @returns the stamp of the new file
+ */
+export async function replaceFile(path: string, fill: (tmp: string) => Promise<void>, expect?: FileStamp | null): Promise<FileStamp> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
+  try {
+    await fill(tmp);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const current = await stampOf(path);
+    if (expect !== undefined && !sameStamp(current, expect)) throw new FileChangedError(path);
+    if (current !== null) await keepBackup(path, join(dir, `.${basename(path)}.${tag}.bak`));
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dir);
+  return (await stampOf(path))!;
+}
+
+/**
+ * Writes `bytes` as the new contents of `path` (see {@link replaceFile}).
+ *
+ * @param path - the target
+ * @param bytes - the contents
+ * @param expect - the stamp the target must still have
+ */
+export async function replaceFileBytes(path: string, bytes: Uint8Array, expect?: FileStamp | null): Promise<FileStamp> {
+  return replaceFile(
+    path,
+    async (tmp) => {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(bytes);
+      } finally {
+        await fh.close();
+      }
+    },
+    expect,
+  );
+}
+
+/**
+ * The stamp of a file, or null when it does not exist.
+ *
+ * @param path - the file
+ */
+export async function stampOf(path: string): Promise<FileStamp | null> {
+  try {
+    const st = await stat(path);
+    return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Makes `<path>.bak` the current version of `path` (a hard link, so nothing is copied). */
+async function keepBackup(path: string, tmpLink: string): Promise<void> {
+  try {
+    await link(path, tmpLink);
+  } catch {
+    return; // a file system without hard links: the atomic rename still keeps the old file whole until the new one is complete
+  }
+  await rename(tmpLink, backupPathOf(path));
+}
