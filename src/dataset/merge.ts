@@ -34,6 +34,8 @@ export interface MergeResult {
   readonly ds: Dataset;
   /** New keys added. */
   readonly added: number;
+  /** The positions in `add` of the rows added as new keys. */
+  readonly addedRows: readonly number[];
   /** Old rows replaced by new ones. */
   readonly replaced: number;
   /** New rows dropped (an equal or kept old row, or a failure where there is a result). */
@@ -83,16 +85,17 @@ export function mergeDatasets(old: Dataset, add: Dataset, policy: MergePolicy): 
     }
   }
   if (conflicts.length > 0) throw conflictError(conflicts, a, b, meta, policy.where);
-  let added = 0;
+  const addedRows: number[] = [];
   for (let j = 0; j < b.numRows; j++) {
     if (usedNew[j] === 0) {
       take.push(a.numRows + j);
-      added++;
+      addedRows.push(j);
     }
   }
+  const added = addedRows.length;
   const columns: Record<string, ColumnData> = {};
   for (const name of columnNames(meta)) columns[name] = takeRows(concatColumns(name, [a.column(name), b.column(name)]), take);
-  return { ds: Dataset.fromColumns(meta, columns), added, replaced, dropped };
+  return { ds: Dataset.fromColumns(meta, columns), added, addedRows, replaced, dropped };
 }
 
 /**

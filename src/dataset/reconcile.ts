@@ -46,7 +46,7 @@ export function reconcileMeta(old: DatasetMeta, add: DatasetMeta, options: Recon
     if (had === undefined) varCoords[k] = c;
     else if (!sameCoords(had, c)) {
       throw mismatch(
-        `The internal dim \`${k}\` has coords ${showValue(had.coords)} in ${options.where} but ${showValue(c.coords)} in this run, so the variables over it have different shapes. Harvest into a new file, or keep \`${k}\` as it was.`,
+        `The internal dim \`${k}\` has coords ${showValue(had.coords)} in ${options.where} but ${showValue(c.coords)} in this run, so the variables over it have different shapes; ${options.where} was not changed. Harvest into a new file, or keep \`${k}\` as it was.`,
       );
     }
   }
@@ -87,7 +87,7 @@ function isSorted(xs: readonly Scalar[]): boolean {
 
 function mergeDim(a: DimMeta, b: DimMeta, where: string): DimMeta {
   if (a.type !== b.type && a.type !== 'null' && b.type !== 'null') {
-    throw mismatch(`The dim \`${a.name}\` holds ${a.type} values in ${where} but ${b.type} values in this run. Give it values of the kind already on disk (for example numbers, not strings), or harvest into a new file.`);
+    throw mismatch(`The dim \`${a.name}\` holds ${a.type} values in ${where} but ${b.type} values in this run; ${where} was not changed. Give it values of the kind already on disk (for example numbers, not strings), or harvest into a new file.`);
   }
   const type = a.type === 'null' ? b.type : a.type;
   const coords = unionCoords(a.coords, b.coords);
@@ -97,13 +97,13 @@ function mergeDim(a: DimMeta, b: DimMeta, where: string): DimMeta {
 function mergeVar(a: VarMeta, b: VarMeta, where: string): VarMeta {
   if (a.dims.join('\u0000') !== b.dims.join('\u0000')) {
     throw mismatch(
-      `The variable \`${a.name}\` has internal dims ${a.dims.length === 0 ? '(none)' : showNames(a.dims)} in ${where} but ${b.dims.length === 0 ? '(none)' : showNames(b.dims)} in this run. Harvest into a new file, or label the function as before.`,
+      `The variable \`${a.name}\` has internal dims ${a.dims.length === 0 ? '(none)' : showNames(a.dims)} in ${where} but ${b.dims.length === 0 ? '(none)' : showNames(b.dims)} in this run; ${where} was not changed. Harvest into a new file, or label the function as before.`,
     );
   }
   if (a.type === 'null') return b;
   if (b.type === 'null' || a.type === b.type) return a;
   throw mismatch(
-    `The variable \`${a.name}\` holds ${a.type} values in ${where} but ${b.type} values in this run. A variable keeps one type: return the same type as before (for example a Float64Array, not an Int32Array), or harvest into a new file.`,
+    `The variable \`${a.name}\` holds ${a.type} values in ${where} but ${b.type} values in this run; ${where} was not changed. A variable keeps one type: return the same type as before (for example a Float64Array, not an Int32Array), or harvest into a new file.`,
   );
 }
 

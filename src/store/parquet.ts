@@ -2,7 +2,6 @@
  * Parquet through parquet-wasm: the only file that imports it. The wasm module is loaded on
  * first use, so importing harvestry stays fast.
  */
-import { openAsBlob } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
 import type * as ParquetWasmModule from 'parquet-wasm';
@@ -102,37 +101,4 @@ export function decodeParquetSync(bytes: Uint8Array, columns?: readonly string[]
   const pw = loadParquetWasmSync();
   const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
   return arrow.tableFromIPC(wasmTable.intoIPCStream());
-}
-
-/** A Parquet file opened for reading some columns of some row groups, without reading the rest. */
-export interface ParquetColumnReader {
-  /**
-   * Reads some columns of one row group.
-   *
-   * @param rowGroup - the row group's index
-   * @param columns - the top-level columns to read
-   */
-  read(rowGroup: number, columns: readonly string[]): Promise<arrow.Table>;
-  /** Frees the reader. */
-  close(): void;
-}
-
-/**
- * Opens a Parquet file for reading column chunks: only the byte ranges of the requested columns
- * and row groups are read from disk.
- *
- * @param path - the file
- */
-export async function openParquetColumns(path: string): Promise<ParquetColumnReader> {
-  const pw = await loadParquetWasm();
-  const file = await pw.ParquetFile.fromFile(await openAsBlob(path));
-  return {
-    async read(rowGroup, columns) {
-      const wasmTable = await file.read({ batchSize: 1 << 30, rowGroups: [rowGroup], columns: [...columns] });
-      return arrow.tableFromIPC(wasmTable.intoIPCStream());
-    },
-    close() {
-      file.free();
-    },
-  };
 }

@@ -6,10 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { syncDir } from './atomic.js';
 import { sameStamp, type FileStamp } from './parquet-footer.js';
+
+/** This machine, as it appears in temporary file names (so leftovers of dead processes can be told apart). */
+const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
 
 /** Thrown when the file changed after it was read (another writer got past the lock): retry. */
 export class FileChangedError extends Error {
@@ -52,7 +56,7 @@ export function backupHint(path: string): string {
 export async function replaceFile(path: string, fill: (tmp: string) => Promise<void>, expect?: FileStamp | null): Promise<FileStamp> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tag = `${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`;
   const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
   try {
     await fill(tmp);
@@ -119,4 +123,43 @@ async function keepBackup(path: string, tmpLink: string): Promise<void> {
     return; // a file system without hard links: the atomic rename still keeps the old file whole until the new one is complete
   }
   await rename(tmpLink, backupPathOf(path));
+}
+
+/**
+ * Removes temporary files beside `path` left by processes of this machine that died while
+ * replacing it (killed between writing and renaming). Files of live processes, and of other
+ * machines, are left alone.
+ *
+ * @param path - the dataset file
+ * @returns how many were removed
+ */
+export async function removeLeftovers(path: string): Promise<number> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.${HOST}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.(tmp|bak)$/.exec(name.slice(prefix.length));
+    if (m === null || isAlive(Number(m[1]))) continue;
+    await unlink(join(dir, name)).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,0 +1,245 @@
+/**
+ * One harvest: read what the file holds for the requested cases, run the ones to run, and
+ * commit finished rows to the file as the run goes.
+ */
+import { HarvestryError } from '../errors.js';
+import { assembleDataset } from '../dataset/assemble.js';
+import type { Dataset } from '../dataset/dataset.js';
+import { dimType, type DatasetMeta } from '../dataset/meta.js';
+import { reconcileMeta } from '../dataset/reconcile.js';
+import type { AnyFunction, CaseFailure, ChunkResult } from '../execute/evaluate.js';
+import { executeInline, type ExecOptions, type ExecResult } from '../execute/execute.js';
+import type { PreparedRun, RunInput } from '../runner/prepare.js';
+import { caseFailedError, warnSkipped, type Runner } from '../runner/runner.js';
+import { permutation } from '../space/rng.js';
+import { readDatasetLabels } from '../store/dataset-labels.js';
+import { removeLeftovers } from '../store/replace.js';
+import type { LockOptions } from '../store/lock.js';
+import { withBackupHint } from '../store/dataset-labels.js';
+import { commitRows, type CommitTarget } from './commit.js';
+import { expandEllipsis } from './ellipsis.js';
+import { ABSENT, FAILED, GridLocator, GridStatus, PRESENT, STALE, scanRowGroups } from './grid-status.js';
+import type { HarvestSpec } from './options.js';
+import { renderStaleWarning } from './stale.js';
+
+/** What a harvest reported besides its dataset. */
+export interface HarvestReport {
+  /** Cases run (including failed ones). */
+  readonly cases: number;
+  /** Cases of the request not run because the file already had them (`missingOnly`). */
+  readonly skipped: number;
+  /** Cases that failed. */
+  readonly failures: readonly CaseFailure[];
+  /** Commits that wrote to the file. */
+  readonly commits: number;
+  /** Wall time in ms. */
+  readonly elapsedMs: number;
+}
+
+/** The Harvester's side of a harvest. */
+export interface HarvestHost {
+  readonly runner: Runner<object, unknown, readonly unknown[]>;
+  readonly path: string;
+  readonly lock: LockOptions;
+  /** Called with the stale-results warning text; the host warns once. */
+  readonly onStale: (text: string) => void;
+  /** Called with the run's dataset as soon as it is known (also when the harvest fails). */
+  readonly onDataset: (ds: Dataset) => void;
+}
+
+/**
+ * Runs a harvest.
+ *
+ * @param host - the runner, the file and the Harvester's callbacks
+ * @param input - combos (with `'...'`), cases, per-run constants
+ * @param spec - the checked harvest options
+ * @param where - the call, for messages
+ * @returns the dataset of the cases run, and the report
+ */
+export async function runHarvest(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ ds: Dataset; report: HarvestReport }> {
+  const started = performance.now();
+  const { path, runner } = host;
+  await removeLeftovers(path);
+  const file = await readDatasetLabels(path);
+  const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
+  const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);
+  const status = new GridStatus(prep.grid.size);
+  const locator = new GridLocator(prep.grid);
+  if (file !== null) {
+    checkAgainstFile(file.meta, prep, runner, path);
+    await scanRowGroups({ path, footer: file.footer, meta: file.meta, fingerprint: runner.fingerprint }, locator, status).catch((err: unknown) => {
+      throw withBackupHint(err, path);
+    });
+    status.stamp = file.stamp;
+    if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
+  }
+  const plan = planOrder(status, spec, prep);
+  const target: CommitTarget = { path, lock: host.lock, overwrite: spec.overwrite, rerunStale: spec.rerunStale, fingerprint: runner.fingerprint, locator, status };
+  const committer = new Committer(target, prep, spec, plan.hold);
+  let result: ExecResult | null = null;
+  let done = false;
+  try {
+    if (plan.total > 0) {
+      result = await runPlan(runner.fn, prep, {
+        order: plan.order,
+        signal: prep.run.signal,
+        flushMs: spec.commitMs,
+        chunkRows: Math.min(spec.commitRows, 131072),
+        onChunk: (chunk) => committer.add(chunk),
+        ...(prep.run.progress === null ? {} : { onProgress: prep.run.progress }),
+      });
+      await committer.flush();
+    }
+    done = true;
+  } finally {
+    if (!done) keepPartial(host, prep, committer.all);
+  }
+  const ds = committer.whole ?? assembleDataset(prep.assembly, committer.all.length > 0 ? committer.all : [EMPTY_CHUNK]);
+  host.onDataset(ds);
+  const failures = result?.failures ?? [];
+  const report: HarvestReport = { cases: committer.all.reduce((s, c) => s + c.cases.length, 0), skipped: prep.grid.size - plan.total, failures, commits: committer.commits, elapsedMs: performance.now() - started };
+  if (result?.stop === 'error') throw caseFailedError(prep, failures[failures.length - 1]!, ds);
+  if (result?.stop === 'abort') {
+    throw new HarvestryError('E_ABORTED', `The harvest was aborted after ${report.cases} of ${plan.total} cases; the finished results were written to ${path} and are in \`err.details.partial\` (and \`lastDs\`).`, {
+      details: { partial: ds },
+    });
+  }
+  if (prep.run.onError === 'skip' && failures.length > 0) warnSkipped(prep, failures, plan.total);
+  return { ds, report };
+}
+
+/**
+ * The one call that runs the cases of a harvest. Today in this thread; the executor chosen by
+ * the run options plugs in here.
+ */
+function runPlan(fn: AnyFunction, prep: PreparedRun, options: ExecOptions): Promise<ExecResult> {
+  return executeInline(fn, prep.plan, options);
+}
+
+/** A chunk of no rows, so a harvest that runs nothing still returns a dataset (of no rows). */
+const EMPTY_CHUNK: ChunkResult = { cases: new Int32Array(0), columns: {}, varNames: null, failures: [], durations: null };
+
+/** Gives the host the dataset of what finished before a failure, if it assembles. */
+function keepPartial(host: HarvestHost, prep: PreparedRun, chunks: readonly ChunkResult[]): void {
+  try {
+    host.onDataset(assembleDataset(prep.assembly, chunks));
+  } catch {
+    // the failure being thrown says more than a failure to assemble its partial results
+  }
+}
+
+/** Holds finished chunks and commits them when due. */
+class Committer {
+  readonly all: ChunkResult[] = [];
+  commits = 0;
+  /** The dataset of every chunk, when one commit took them all. */
+  whole: Dataset | null = null;
+  private pending: ChunkResult[] = [];
+  private pendingRows = 0;
+  private last = performance.now();
+  private held: number;
+
+  constructor(
+    private readonly target: CommitTarget,
+    private readonly prep: PreparedRun,
+    private readonly spec: HarvestSpec,
+    private readonly hold: Uint8Array | null,
+  ) {
+    this.held = hold === null ? 0 : hold.reduce((s, x) => s + x, 0);
+  }
+
+  async add(chunk: ChunkResult): Promise<void> {
+    this.all.push(chunk);
+    this.pending.push(chunk);
+    this.pendingRows += chunk.cases.length;
+    if (this.hold !== null) for (const c of chunk.cases) this.held -= this.hold[c]!;
+    if (this.held > 0) return;
+    if (this.pendingRows >= this.spec.commitRows || performance.now() - this.last >= this.spec.commitMs) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunks = this.pending;
+    const ds = assembleDataset(this.prep.assembly, chunks);
+    const cases = rowCases(chunks, this.prep.run.onError === 'record');
+    const info = await commitRows(this.target, ds, cases);
+    this.whole = chunks.length === this.all.length ? ds : null;
+    this.pending = [];
+    this.pendingRows = 0;
+    this.last = performance.now();
+    if (info.mode !== 'none') this.commits++;
+    this.spec.onCommit?.(info);
+  }
+}
+
+/** The grid index of each row of the dataset assembled from these chunks (its row order). */
+function rowCases(chunks: readonly ChunkResult[], keepFailed: boolean): Int32Array {
+  const failed = new Set<number>();
+  if (!keepFailed) for (const c of chunks) for (const f of c.failures) failed.add(f.index);
+  let out = new Int32Array(chunks.reduce((s, c) => s + c.cases.length, 0));
+  let n = 0;
+  for (const c of chunks) {
+    if (failed.size === 0) {
+      out.set(c.cases, n);
+      n += c.cases.length;
+    } else for (const i of c.cases) if (!failed.has(i)) out[n++] = i;
+  }
+  out = out.subarray(0, n);
+  for (let k = 1; k < n; k++) if (out[k]! < out[k - 1]!) return out.sort();
+  return out;
+}
+
+/** Which cases to run, in which order, and which ones hold commits back until they are all done. */
+function planOrder(status: GridStatus, spec: HarvestSpec, prep: PreparedRun): { order: Int32Array | null; total: number; hold: Uint8Array | null } {
+  const codes = status.codes;
+  const n = codes.length;
+  if (!codes.some((c) => c !== ABSENT)) return { order: prep.order, total: n, hold: null };
+  const runs = (code: number): boolean => !spec.missingOnly || code === ABSENT || code === FAILED || (code === STALE && spec.rerunStale);
+  // Under overwrite: null, cases already in the file may conflict: run them first and commit
+  // nothing until they are all checked, so a conflict is found before anything is written.
+  const mayConflict = (code: number): boolean => spec.overwrite === null && (code === PRESENT || (code === STALE && !spec.rerunStale));
+  let nFirst = 0;
+  let nRest = 0;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i]!;
+    if (!runs(code)) continue;
+    if (mayConflict(code)) nFirst++;
+    else nRest++;
+  }
+  const total = nFirst + nRest;
+  if (total === n && nFirst === 0) return { order: prep.order, total, hold: null };
+  const first = new Int32Array(nFirst);
+  const rest = new Int32Array(nRest);
+  const hold = nFirst > 0 ? new Uint8Array(n) : null;
+  nFirst = 0;
+  nRest = 0;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i]!;
+    if (!runs(code)) continue;
+    if (mayConflict(code)) {
+      first[nFirst++] = i;
+      if (hold !== null) hold[i] = 1;
+    } else rest[nRest++] = i;
+  }
+  const seed = prep.run.shuffle;
+  const shuffled = (xs: Int32Array): Int32Array => (seed === null ? xs : permutation(xs.length, seed).map((k) => xs[k]!));
+  const order = new Int32Array(total);
+  order.set(shuffled(first));
+  order.set(shuffled(rest), first.length);
+  return { order, total, hold };
+}
+
+/** Refuses, before anything runs, a harvest whose dims or variables differ from the file's. */
+function checkAgainstFile(meta: DatasetMeta, prep: PreparedRun, runner: Runner<object, unknown, readonly unknown[]>, path: string): void {
+  const varNames = runner.varNames;
+  const provisional: DatasetMeta = {
+    ...meta,
+    dims: prep.assembly.dims.map((d) => ({ name: d.name, type: dimType(d.kind), coords: d.coords })),
+    vars:
+      varNames === null
+        ? meta.vars
+        : varNames.map((name) => ({ name, type: 'null', container: 'scalar', dims: prep.assembly.varDims[name] ?? [] })),
+    varCoords: Object.fromEntries(Object.entries(prep.assembly.varCoords).filter(([k]) => Object.values(prep.assembly.varDims).some((d) => d.includes(k)))),
+  };
+  reconcileMeta(meta, provisional, { where: path, newAttrsWin: false });
+}
