@@ -27,6 +27,8 @@ export interface MergePolicy {
    * old row position.
    */
   readonly replaceable?: (oldRow: number) => boolean;
+  /** Old rows made by another version of the function, to say so in a conflict's message. */
+  readonly stale?: (oldRow: number) => boolean;
 }
 
 /** The outcome of a merge. */
@@ -62,7 +64,7 @@ export function mergeDatasets(old: Dataset, add: Dataset, policy: MergePolicy): 
   const failedB = failures(b);
   const take: number[] = [];
   const usedNew = new Uint8Array(b.numRows);
-  const conflicts: { row: number; name: string }[] = [];
+  const conflicts: { row: number; old: number; name: string }[] = [];
   let replaced = 0;
   let dropped = 0;
   for (let i = 0; i < a.numRows; i++) {
@@ -74,7 +76,7 @@ export function mergeDatasets(old: Dataset, add: Dataset, policy: MergePolicy): 
     usedNew[j] = 1;
     const choice = choose(i, j, failedA, failedB, policy, a, b, meta);
     if (typeof choice === 'object') {
-      conflicts.push({ row: j, name: choice.conflict });
+      conflicts.push({ row: j, old: i, name: choice.conflict });
       take.push(i);
     } else if (choice === 'new') {
       take.push(a.numRows + j);
@@ -84,7 +86,7 @@ export function mergeDatasets(old: Dataset, add: Dataset, policy: MergePolicy): 
       dropped++;
     }
   }
-  if (conflicts.length > 0) throw conflictError(conflicts, a, b, meta, policy.where);
+  if (conflicts.length > 0) throw conflictError(conflicts, b, meta, policy);
   const addedRows: number[] = [];
   for (let j = 0; j < b.numRows; j++) {
     if (usedNew[j] === 0) {
@@ -180,17 +182,19 @@ function sameDeep(a: unknown, b: unknown): boolean {
   return sameScalarCell(a as Scalar, b as Scalar);
 }
 
-function conflictError(conflicts: readonly { row: number; name: string }[], a: Dataset, b: Dataset, meta: DatasetMeta, where: string): HarvestryError {
+function conflictError(conflicts: readonly { row: number; old: number; name: string }[], b: Dataset, meta: DatasetMeta, policy: MergePolicy): HarvestryError {
   const dims = meta.dims.map((d) => d.name);
-  const keyOfRow = (ds: Dataset, r: number): Scalar[] => dims.map((d) => scalarAt(ds.column(d).values, ds.column(d).type, r));
-  const keys = conflicts.map((c) => keyOfRow(b, c.row));
+  const keyOfRow = (r: number): Scalar[] => dims.map((d) => scalarAt(b.column(d).values, b.column(d).type, r));
+  const keys = conflicts.map((c) => keyOfRow(c.row));
   const first = conflicts[0]!;
   const shown = keys.slice(0, 5).map((k) => showCase(dims, k));
   const more = conflicts.length > 5 ? ` … and ${conflicts.length - 5} more` : '';
   const n = conflicts.length;
+  const stale = policy.stale === undefined ? 0 : conflicts.filter((c) => policy.stale!(c.old)).length;
+  const why = stale === 0 ? '' : ` ${stale === n ? 'All' : `${stale} of them`} were made by another version of the function (their \`_fingerprint\` differs): pass rerun: 'stale' to replace results of older versions.`;
   return new HarvestryError(
     'E_MERGE_CONFLICT',
-    `${n} case${n === 1 ? '' : 's'} already in ${where} got different results in this run: ${shown.join(', ')}${more} (the first differs in \`${first.name}\`). Nothing was written. Pass overwrite: true to replace the old results with the new ones, overwrite: false to keep the old ones, or harvest into a new file.`,
-    { details: { path: where, count: n, keys: keys.map((k) => Object.fromEntries(dims.map((d, i) => [d, k[i]]))), variable: first.name } },
+    `${n} case${n === 1 ? '' : 's'} already in ${policy.where} got different results in this run: ${shown.join(', ')}${more} (the first differs in \`${first.name}\`). Nothing was written.${why} Pass overwrite: true to replace the old results with the new ones, overwrite: false to keep the old ones, or harvest into a new file.`,
+    { details: { path: policy.where, count: n, keys: keys.map((k) => Object.fromEntries(dims.map((d, i) => [d, k[i]]))), variable: first.name, stale } },
   );
 }

@@ -150,7 +150,7 @@ async function rewriteFile(target: CommitTarget, file: DatasetFileLabels, ds: Da
     const fp = oldFingerprints === null ? fileFingerprint : oldFingerprints[i]!;
     return fp !== null && fp !== target.fingerprint;
   };
-  const merged = mergeDatasets(old, ds, { overwrite: target.overwrite, where: path, ...(target.rerunStale ? { replaceable: isStale } : {}) });
+  const merged = mergeDatasets(old, ds, { overwrite: target.overwrite, where: path, stale: isStale, ...(target.rerunStale ? { replaceable: isStale } : {}) });
   const compacting = file.footer.rowGroups.filter((g) => g.numRows < SMALL_GROUP_ROWS).length >= MAX_SMALL_GROUPS;
   if (merged.added + merged.replaced === 0 && !compacting) return { path, rows: 0, fileRows: old.numRows, mode: 'none' };
   if (merged.replaced === 0 && !compacting && sameStorage(old.meta, merged.ds.meta)) {

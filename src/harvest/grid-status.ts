@@ -150,6 +150,9 @@ export interface ScanInput {
  */
 export async function scanRowGroups(input: ScanInput, locator: GridLocator, status: GridStatus): Promise<void> {
   const { footer, meta } = input;
+  const groups = new Set(footer.rowGroups.map((g) => g.signature));
+  // a row group read before is gone: the file was rewritten (rows may have been removed), so read it all again
+  if ([...status.seen].some((sig) => !groups.has(sig))) status.reset();
   const todo = footer.rowGroups.map((rg, g) => ({ rg, g })).filter(({ rg }) => !status.seen.has(rg.signature));
   if (todo.length === 0) return;
   const staleWhole = meta.fingerprintColumn == null && meta.fingerprint !== null && meta.fingerprint !== input.fingerprint;

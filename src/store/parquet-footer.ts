@@ -3,9 +3,10 @@
  * groups, row counts, per-column null counts, and the key-value metadata. Reading a footer costs
  * two small reads whatever the size of the file.
  */
+import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { HarvestryError } from '../errors.js';
-import { decodeThrift, field, type ThriftStruct, type ThriftValue } from './thrift.js';
+import { decodeThrift, encodeThrift, field, type ThriftStruct, type ThriftValue } from './thrift.js';
 
 /** Who a file is: it changes whenever the file is replaced or written. */
 export interface FileStamp {
@@ -133,7 +134,6 @@ export function describeFooter(meta: ThriftStruct, start: number, fileLength: nu
 
 function describeRowGroup(rg: ThriftStruct): RowGroupInfo {
   const columns = new Map<string, ChunkInfo>();
-  const offsets: string[] = [];
   for (const c of listItems(field(rg, 1))) {
     const chunk = asStruct(c);
     const md = field(chunk, 3);
@@ -143,10 +143,11 @@ function describeRowGroup(rg: ThriftStruct): RowGroupInfo {
     const stats = field(md, 12);
     const nulls = stats?.t === 'struct' ? field(stats, 3) : undefined;
     columns.set(name, { numValues: Number(i64(field(md, 5))), nullCount: nulls === undefined ? null : Number(i64(nulls)) });
-    offsets.push(String(i64(field(md, 11) ?? field(md, 9))));
   }
   const numRows = Number(i64(field(rg, 3)));
-  return { numRows, signature: `${numRows}@${offsets.join(',')}`, columns };
+  // the whole RowGroup (offsets, sizes, statistics of every chunk): equal only for the same data
+  const signature = createHash('sha1').update(encodeThrift(rg)).digest('base64');
+  return { numRows, signature, columns };
 }
 
 /** The items of a list value (empty when absent). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Harvester, label, STALE_WARNING_CODE, writeDataset } from '../../src/index.js';
-import { duckdb, range, tempDir } from '../_support/helpers.js';
+import { assertHarvestryError, duckdb, range, tempDir } from '../_support/helpers.js';
 
 /** Collects harvestry's stale warnings while `fn` runs. */
 async function staleWarnings(fn: () => Promise<void>): Promise<string[]> {
@@ -62,11 +62,16 @@ describe('Harvester: results of another version of the function', () => {
     assert.match(again[0]!, /^2 of the 8 results .*: \{a: 2, b: 10\}, \{a: 2, b: 20\}\./);
   });
 
-  it('replaces stale rows with rerun: stale even where the results differ (no conflict)', async () => {
+  it('replaces stale rows with rerun: stale even where the results differ (without it: a conflict that says why)', async () => {
     const path = join(dir, 'rerun.parquet');
     await new Harvester(label({ varNames: 'p' }, ({ a }: { a: number }) => a), path).harvestCombos({ a: range(3) });
     const v2 = label({ varNames: 'p' }, ({ a }: { a: number }) => a * 100);
     await staleWarnings(async () => {
+      await assertHarvestryError(
+        () => new Harvester(v2, path).harvestCombos({ a: range(3) }),
+        'E_MERGE_CONFLICT',
+        /^2 cases already in .* \(the first differs in `p`\)\. Nothing was written\. All were made by another version of the function \(their `_fingerprint` differs\): pass rerun: 'stale'/,
+      );
       await new Harvester(v2, path).harvestCombos({ a: range(3) }, { rerun: 'stale' });
     });
     assert.deepEqual(await duckdb(`SELECT a, p FROM '${path}' ORDER BY a`), [
