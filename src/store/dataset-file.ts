@@ -65,7 +65,7 @@ export async function encodeDataset(ds: Dataset, format: DatasetFormat, options:
   if (format === 'arrow') return arrow.tableToIPC(table, 'file');
   const fingerprints = ds.meta.fingerprintColumn == null ? [] : [ds.meta.fingerprintColumn];
   const keyValue = new Map([[META_KEY, metaText], ...fingerprintSummary(ds), ...(options.keyValue ?? [])]);
-  return encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints] });
+  return encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints], noStatisticsColumns: fingerprints });
 }
 
 /**

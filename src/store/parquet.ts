@@ -41,6 +41,8 @@ export interface ParquetWriteOptions {
    * which is faster and as small for measured values.
    */
   readonly dictionaryColumns?: readonly string[];
+  /** Columns to write without statistics (long strings whose min/max nobody filters on). */
+  readonly noStatisticsColumns?: readonly string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export async function encodeParquet(table: arrow.Table, options: ParquetWriteOpt
     .setDictionaryEnabled(false)
     .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20);
   for (const col of options.dictionaryColumns ?? []) props = props.setColumnDictionaryEnabled(col, true);
+  for (const col of options.noStatisticsColumns ?? []) props = props.setColumnStatisticsEnabled(col, pw.EnabledStatistics.None);
   if (options.keyValue !== undefined) props = props.setKeyValueMetadata(new Map(options.keyValue));
   return pw.writeParquet(input, props.build());
 }

@@ -47,6 +47,23 @@ describe('Harvester: dims and variables', () => {
     assert.deepEqual(readFileSync(path), bytes);
   });
 
+  it('merges record outputs (varNames: null) and refuses a run whose record has other names', async () => {
+    const path = join(dir, 'records.parquet');
+    const rec = label({ varNames: null }, ({ a }: { a: number }) => ({ sq: a * a, half: a / 2 }));
+    const h = new Harvester(rec, path);
+    await h.harvestCombos({ a: [1, 2] });
+    await h.harvestCombos({ a: [2, 3] });
+    assert.deepEqual(await duckdb(`SELECT a, sq, half FROM '${path}' ORDER BY a`), [
+      { a: 1, sq: 1, half: 0.5 },
+      { a: 2, sq: 4, half: 1 },
+      { a: 3, sq: 9, half: 1.5 },
+    ]);
+    const bytes = readFileSync(path);
+    const other = label({ varNames: null }, ({ a }: { a: number }) => ({ sq: a * a, third: a / 3 }));
+    await assertHarvestryError(() => new Harvester(other, path).harvestCombos({ a: [4] }), 'E_SCHEMA_MISMATCH', /^The variables differ: this run has the variable `third`, which .* does not; .* has the variable `half`, which this run does not\./);
+    assert.deepEqual(readFileSync(path), bytes);
+  });
+
   it('expandDims gives existing rows a value of a new dim, after which harvests sweep it', async () => {
     const path = join(dir, 'expand.parquet');
     const old = label({ varNames: 'p', constants: { c: 1 } }, ({ a, b, c }: { a: number; b: number; c: number }) => a * b * c);
