@@ -58,26 +58,12 @@ export interface HarvestHost {
  */
 export async function runHarvest(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ ds: Dataset; report: HarvestReport }> {
   const started = performance.now();
-  const { path, runner } = host;
-  await removeLeftovers(path);
-  const file = await readDatasetLabels(path);
-  const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
-  const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);
-  const status = new GridStatus(prep.grid.size);
-  const locator = new GridLocator(prep.grid);
-  if (file !== null) {
-    checkAgainstFile(file.meta, prep, runner, path);
-    await scanRowGroups({ path, footer: file.footer, meta: file.meta, fingerprint: runner.fingerprint }, locator, status).catch((err: unknown) => {
-      throw withBackupHint(err, path);
-    });
-    status.stamp = file.stamp;
-    if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
-  }
+  const { prep, status, locator } = await inspect(host, input, spec, where);
   const plan = planOrder(status, spec, prep);
+  const { runner, path } = host;
   const target: CommitTarget = { path, lock: host.lock, overwrite: spec.overwrite, rerunStale: spec.rerunStale, fingerprint: runner.fingerprint, locator, status };
   const committer = new Committer(target, prep, spec, plan.hold);
   let result: ExecResult | null = null;
-  let done = false;
   try {
     if (plan.total > 0) {
       result = await runPlan(runner.fn, prep, {
@@ -90,9 +76,9 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
       });
       await committer.flush();
     }
-    done = true;
-  } finally {
-    if (!done) keepPartial(host, prep, committer.all);
+  } catch (err) {
+    keepPartial(host, prep, committer.all);
+    throw err;
   }
   const ds = committer.whole ?? assembleDataset(prep.assembly, committer.all.length > 0 ? committer.all : [EMPTY_CHUNK]);
   host.onDataset(ds);
@@ -106,6 +92,25 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   }
   if (prep.run.onError === 'skip' && failures.length > 0) warnSkipped(prep, failures, plan.total);
   return { ds, report };
+}
+
+/** Reads what the file holds for the requested cases (and refuses a run that does not fit it). */
+async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator }> {
+  const { path, runner } = host;
+  await removeLeftovers(path);
+  const file = await readDatasetLabels(path);
+  const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
+  const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);
+  const status = new GridStatus(prep.grid.size);
+  const locator = new GridLocator(prep.grid);
+  if (file === null) return { prep, status, locator };
+  checkAgainstFile(file.meta, prep, runner, path);
+  await scanRowGroups({ path, footer: file.footer, meta: file.meta, fingerprint: runner.fingerprint }, locator, status).catch((err: unknown) => {
+    throw withBackupHint(err, path);
+  });
+  status.stamp = file.stamp;
+  if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
+  return { prep, status, locator };
 }
 
 /**

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Harvester, label, readDataset } from '../../src/index.js';
+import { Harvester, readDataset } from '../../src/index.js';
 import { range } from '../_support/helpers.js';
 import { startChild } from './children.js';
+import { slowProduct } from './fixtures/slow-product.js';
 
 export const A = range(8);
 export const B = range(25);
@@ -37,13 +38,27 @@ export async function killTrial(dir: string, k: number, killAfterMs: number): Pr
     for (const r of ds.toRecords()) assert.equal(r.p, (r.a as number) * 1000 + (r.b as number), `trial ${k}: wrong value`);
   } else assert.equal(committed, 0);
   const calls = new Map<string, number>();
-  const again = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => {
-    const key = `${a},${b}`;
-    calls.set(key, (calls.get(key) ?? 0) + 1);
-    return a * 1000 + b;
+  const again = slowProduct({
+    offset: 0,
+    workMs: 0,
+    onCall: (a, b) => {
+      const key = `${a},${b}`;
+      calls.set(key, (calls.get(key) ?? 0) + 1);
+    },
   });
   const h = new Harvester(again, path, { lock: { staleMs: 2000 } });
-  await h.harvestCombos({ a: A, b: B }, { missingOnly: true });
+  const stale: string[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.message.includes(path)) stale.push(w.message);
+  };
+  process.on('warning', onWarning);
+  try {
+    await h.harvestCombos({ a: A, b: B }, { missingOnly: true });
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(stale, [], `trial ${k}: the same function was taken for another version`);
   assert.equal(h.lastReport?.cases, A.length * B.length - before, `trial ${k}: the re-run ran ${h.lastReport?.cases} cases`);
   assert.ok([...calls.values()].every((n) => n === 1), `trial ${k}: a case ran twice`);
   const full = await readDataset(path);
