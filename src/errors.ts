@@ -33,7 +33,7 @@ export const ERROR_CODES = {
   E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
   E_SCHEMA_MISMATCH: "A harvest's dims or variables (or their types) differ from those of the dataset file; the file is left as it was.",
   E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
-  E_LOCKED: "The dataset file's lock stayed held by another live process for longer than the lock timeout.",
+  E_LOCKED: "The dataset file's lock could not be had: held by another live process past the lock timeout, or the file kept changing under it.",
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -6,6 +6,7 @@
  * atomically, so it is always complete.
  */
 import { readFile } from 'node:fs/promises';
+import { HarvestryError } from '../errors.js';
 import { conformDataset, sameStorage } from '../dataset/conform.js';
 import { columnNames, Dataset } from '../dataset/dataset.js';
 import { failures, mergeDatasets } from '../dataset/merge.js';
@@ -55,7 +56,14 @@ export async function commitRows(target: CommitTarget, rows: Dataset, cases: Int
       return await withLock(target.path, (isCompromised) => commitOnce(target, ds, cases, isCompromised), target.lock);
     } catch (err) {
       // the file changed under us (a writer broke our lock as stale): take the lock again and redo
-      if (!(err instanceof FileChangedError) || attempt >= 5) throw err;
+      if (!(err instanceof FileChangedError)) throw err;
+      if (attempt >= 5) {
+        throw new HarvestryError(
+          'E_LOCKED',
+          `${target.path} changed under this harvest's lock ${attempt + 1} times while it tried to commit: another program writes it without taking the lock ${target.path}.lock. Stop that program, or harvest into another file.`,
+          { cause: err, details: { path: target.path } },
+        );
+      }
     }
   }
 }

@@ -93,7 +93,13 @@ export function planAppend(old: ParquetFooter, buffer: Uint8Array): AppendPlan {
  * @returns the new file's footer and stamp
  */
 export async function appendParquet(path: string, old: ParquetFooter, stamp: FileStamp, buffer: Uint8Array): Promise<{ footer: ParquetFooter; stamp: FileStamp }> {
-  const plan = planAppend(old, buffer);
+  let plan: AppendPlan;
+  try {
+    plan = planAppend(old, buffer);
+  } catch (err) {
+    // a footer this code does not follow: the caller rewrites the file instead
+    throw err instanceof CannotAppendError ? err : new CannotAppendError((err as Error).message);
+  }
   const newStamp = await replaceFile(
     path,
     async (tmp) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Harvester, label, type CommitInfo } from '../../src/index.js';
-import { range, tempDir } from '../_support/helpers.js';
+import { duckdb, range, tempDir } from '../_support/helpers.js';
 import { A, B, killTrial } from './kill-trial.js';
 
 describe('harvest: durability', () => {
@@ -35,6 +35,20 @@ describe('harvest: durability', () => {
     assert.deepEqual(seen.map((s) => s.rows), totals);
     assert.equal(seen.reduce((s, x) => s + x.info.rows, 0), 60);
     assert.equal(h.lastReport?.commits, seen.length);
+  });
+
+  it('compacts the file once many small commits have piled up small row groups', async () => {
+    const path = join(dir, 'compact.parquet');
+    const f = label({ varNames: 'p' }, ({ a }: { a: number }) => a * 2);
+    const modes: string[] = [];
+    const h = new Harvester(f, path);
+    await h.harvestCombos({ a: range(70) }, { commitEvery: { ms: 0, rows: 1 }, onCommit: (c) => modes.push(c.mode) });
+    assert.equal(modes.length, 70);
+    assert.deepEqual(modes.slice(0, 3), ['create', 'append', 'append']);
+    assert.equal(modes[64], 'rewrite', modes.join());
+    const groups = await duckdb(`SELECT count(DISTINCT row_group_id)::INTEGER AS g FROM parquet_metadata('${path}')`);
+    assert.ok((groups[0]!.g as number) < 10, JSON.stringify(groups));
+    assert.deepEqual(h.fullDs!.toRecords().map((r) => r.p), range(70).map((a) => a * 2));
   });
 
   it('keeps every committed row when killed with SIGKILL at random moments (20 trials); a missing-only re-run completes the grid, each case once', async () => {

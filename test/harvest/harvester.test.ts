@@ -166,6 +166,26 @@ describe('Harvester: harvesting into one file', () => {
     assert.equal((await readDataset(path)).numRows, 7);
   });
 
+  it('harvests a positional function (fnArgs) with cases as tuples', async () => {
+    const path = join(dir, 'positional.parquet');
+    const calls: string[] = [];
+    const r = label({ varNames: 'p', fnArgs: ['a', 'b'] }, (a: number, b: number) => (calls.push(`${a},${b}`), checkedProduct({ a, b })));
+    const h = new Harvester(r, path);
+    await h.harvestCases([
+      [1, 10],
+      [2, 20],
+    ]);
+    await h.harvestCases(
+      [
+        [2, 20],
+        [3, 30],
+      ],
+      { missingOnly: true },
+    );
+    assert.deepEqual(calls, ['1,10', '2,20', '3,30']);
+    assert.deepEqual(h.fullDs!.toRecords().map((x) => x.p), [10, 40, 90]);
+  });
+
   it('keeps fullDs in step with the file when another harvester writes to it', async () => {
     const path = join(dir, 'in-step.parquet');
     const one = new Harvester(counted().r, path);
