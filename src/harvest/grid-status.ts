@@ -227,19 +227,42 @@ function staleRows(vec: arrow.Vector, current: string): { flags: Uint8Array; nam
           names[at + r] = w;
         }
       }
-    } else {
-      const v = arrow.makeVector(d);
-      for (let r = 0; r < d.length; r++) {
-        const w = v.get(r) as string | null;
-        if (w !== null && w !== current) {
-          flags[at + r] = 1;
-          names[at + r] = w;
-        }
-      }
-    }
+    } else textDiffers(d, current, valid.subarray(at, at + d.length), flags.subarray(at, at + d.length), names, at);
     at += d.length;
   }
   return { flags, names };
+}
+
+/**
+ * For plain utf8 data: flags rows whose text differs from `current`, comparing bytes (no string
+ * is made for rows equal to it, and one per run of equal stale values).
+ */
+function textDiffers(d: arrow.Data, current: string, valid: Uint8Array, flags: Uint8Array, names: (string | null)[], at: number): void {
+  const want = new TextEncoder().encode(current);
+  const offsets = d.valueOffsets as Int32Array;
+  const bytes = d.values as Uint8Array;
+  let lastFrom = -1;
+  let lastTo = -1;
+  let lastName: string | null = null;
+  for (let r = 0; r < d.length; r++) {
+    if (valid[r] === 0) continue;
+    const from = offsets[d.offset + r]!;
+    const to = offsets[d.offset + r + 1]!;
+    if (sameBytes(bytes, from, to, want, 0, want.length)) continue;
+    flags[r] = 1;
+    if (lastName === null || !sameBytes(bytes, from, to, bytes, lastFrom, lastTo)) {
+      lastName = new TextDecoder().decode(bytes.subarray(from, to));
+      lastFrom = from;
+      lastTo = to;
+    }
+    names[at + r] = lastName;
+  }
+}
+
+function sameBytes(a: Uint8Array, aFrom: number, aTo: number, b: Uint8Array, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let k = 0; k < aTo - aFrom; k++) if (a[aFrom + k] !== b[bFrom + k]) return false;
+  return true;
 }
 
 function noteStale(stale: StaleRows, dimCols: readonly ColumnData[], r: number, fingerprint: string): void {
