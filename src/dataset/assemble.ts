@@ -7,7 +7,7 @@ import { concatColumns, nullColumn, takeRows, type ColumnData } from '../execute
 import type { ChunkResult, OnError } from '../execute/evaluate.js';
 import type { DimInfo, Grid } from '../space/grid.js';
 import { showNames, type Scalar } from '../space/values.js';
-import { columnFromScalars } from './cell.js';
+import { columnFromCoords, columnFromScalars } from './cell.js';
 import { Dataset } from './dataset.js';
 import { DURATION_COLUMN, ERROR_COLUMN, FORMAT_VERSION, dimType, type DatasetMeta, type InternalCoords, type Provenance, type VarMeta } from './meta.js';
 
@@ -103,16 +103,9 @@ function rowsToKeep(caseOf: Int32Array, failed: ReadonlyMap<number, string>, kee
 }
 
 function keyColumns(plan: AssemblyPlan, cases: Int32Array): Record<string, ColumnData> {
-  const n = cases.length;
-  const k = plan.dims.length;
-  const perDim: Scalar[][] = plan.dims.map(() => new Array<Scalar>(n));
-  const buf = new Array<Scalar>(k);
-  for (let r = 0; r < n; r++) {
-    plan.grid.valuesAt(cases[r]!, buf);
-    for (let j = 0; j < k; j++) perDim[j]![r] = buf[j]!;
-  }
+  const indices = plan.grid.coordIndices(cases);
   const out: Record<string, ColumnData> = {};
-  plan.dims.forEach((d, j) => (out[d.name] = columnFromScalars(dimType(d.kind), perDim[j]!)));
+  plan.dims.forEach((d, j) => (out[d.name] = columnFromCoords(dimType(d.kind), d.coords, indices[j]!)));
   return out;
 }
 

@@ -122,3 +122,25 @@ export function columnFromScalars(type: ElemType, values: readonly Scalar[]): Co
   }
   return { type, container: 'scalar', length: n, valid, values: out, elemValid: null, size: null, offsets: null, depth: 0 };
 }
+
+/**
+ * Builds a scalar column by picking, for each row, one of a dim's coordinate values.
+ *
+ * @param type - the storage type of the coords
+ * @param coords - the coordinate values
+ * @param indices - for each row, the index of its value in `coords`
+ */
+export function columnFromCoords(type: ElemType, coords: readonly Scalar[], indices: Int32Array): ColumnData {
+  const lookup = columnFromScalars(type, coords);
+  const n = indices.length;
+  const values = allocValues(type, n);
+  const src = lookup.values as unknown as ArrayLike<unknown>;
+  const dst = values as unknown as Record<number, unknown>;
+  for (let r = 0; r < n; r++) dst[r] = src[indices[r]!];
+  let valid: Uint8Array | null = null;
+  if (lookup.valid !== null) {
+    valid = new Uint8Array(n);
+    for (let r = 0; r < n; r++) valid[r] = lookup.valid[indices[r]!]!;
+  }
+  return { type, container: 'scalar', length: n, valid, values, elemValid: null, size: null, offsets: null, depth: 0 };
+}

@@ -61,6 +61,7 @@ export class Grid {
   readonly size: number;
   private readonly comboSize: number;
   private readonly radix: readonly number[];
+  private info: DimInfo[] | null = null;
 
   /** @param spec - the grid in plain data */
   constructor(spec: GridSpec) {
@@ -102,10 +103,83 @@ export class Grid {
   }
 
   /**
+   * A cursor over consecutive cases from `from`: `values` holds the current case's values
+   * (aligned with `dims`) and `next()` steps to the following case, updating only the values
+   * that change (an odometer, last dim fastest).
+   *
+   * @param from - the first case index
+   */
+  cursor(from: number): { readonly values: Scalar[]; next(): void } {
+    const { spec } = this;
+    const values = this.valuesAt(Math.min(from, Math.max(0, this.size - 1)));
+    const nc = spec.caseNames.length;
+    const lens = spec.comboValues.map((v) => v.length);
+    const digits = this.radix.map((r, j) => Math.floor((from % this.comboSize) / r) % lens[j]!);
+    let caseRow = Math.floor(from / this.comboSize);
+    const next = (): void => {
+      for (let j = digits.length - 1; j >= 0; j--) {
+        const d = digits[j]! + 1;
+        if (d < lens[j]!) {
+          digits[j] = d;
+          values[nc + j] = spec.comboValues[j]![d]!;
+          return;
+        }
+        digits[j] = 0;
+        values[nc + j] = spec.comboValues[j]![0]!;
+      }
+      caseRow++;
+      const row = spec.cases?.[caseRow];
+      if (row !== undefined) for (let k = 0; k < nc; k++) values[k] = row[k]!;
+    };
+    return { values, next };
+  }
+
+  /**
    * The dims with their kinds and coords: combo values in the order given; case values
    * distinct and sorted ascending.
    */
   dimInfo(): DimInfo[] {
+    this.info ??= this.computeDimInfo();
+    return this.info;
+  }
+
+  /**
+   * For each dim, the index into its coords (as in {@link Grid.dimInfo}) of each given case:
+   * the key columns of those cases without building a value per case.
+   *
+   * @param cases - case indices
+   * @returns one array per dim, aligned with `cases`
+   */
+  coordIndices(cases: Int32Array): Int32Array[] {
+    const { spec } = this;
+    const info = this.dimInfo();
+    const n = cases.length;
+    const out = this.dims.map(() => new Int32Array(n));
+    const nc = spec.caseNames.length;
+    const caseCoord = spec.caseNames.map((_, j) => {
+      const index = new Map<unknown, number>();
+      info[j]!.coords.forEach((c, i) => index.set(keyOf(c), i));
+      return Int32Array.from(spec.cases ?? [], (row) => index.get(keyOf(row[j]!))!);
+    });
+    for (let r = 0; r < n; r++) {
+      const i = cases[r]!;
+      let rem = i;
+      if (spec.cases !== null) {
+        const c = Math.floor(i / this.comboSize);
+        rem = i - c * this.comboSize;
+        for (let j = 0; j < nc; j++) out[j]![r] = caseCoord[j]![c]!;
+      }
+      for (let j = 0; j < this.radix.length; j++) {
+        const radix = this.radix[j]!;
+        const idx = Math.floor(rem / radix);
+        rem -= idx * radix;
+        out[nc + j]![r] = idx;
+      }
+    }
+    return out;
+  }
+
+  private computeDimInfo(): DimInfo[] {
     const { spec } = this;
     const out: DimInfo[] = [];
     spec.caseNames.forEach((name, j) => {
