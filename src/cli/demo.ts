@@ -5,17 +5,20 @@ import { join } from 'node:path';
 import { label } from '../runner/label.js';
 import { readDataset, writeDataset } from '../store/dataset-file.js';
 
-/** A damped oscillator: its trace over time and its energy at the end. */
-export const demoOscillator = label(
+/** A projectile on flat ground: its height along the way, its range and its flight time. */
+export const demoProjectile = label(
   {
-    varNames: ['trace', 'energy'],
-    varDims: { trace: ['t'] },
-    constants: { t: Array.from({ length: 11 }, (_, i) => i / 2) },
-    attrs: { model: 'damped oscillator' },
+    varNames: ['height', 'range', 'flightTime'],
+    varDims: { height: ['x'] },
+    constants: { x: [0, 10, 20, 30, 40, 50], g: 9.81 },
+    attrs: { units: 'SI' },
   },
-  ({ omega, gamma, t }: { omega: number; gamma: number; t: number[] }) => {
-    const trace = Float64Array.from(t, (x) => Math.exp(-gamma * x) * Math.cos(omega * x));
-    return [trace, 0.5 * omega ** 2 * Math.exp(-2 * gamma * t[t.length - 1]!)];
+  ({ speed, angle, x, g }: { speed: number; angle: number; x: number[]; g: number }) => {
+    const rad = (angle * Math.PI) / 180;
+    const vx = speed * Math.cos(rad);
+    const vy = speed * Math.sin(rad);
+    const height = Float64Array.from(x, (d) => Math.max(0, d * Math.tan(rad) - (g * d * d) / (2 * vx * vx)));
+    return [height, (2 * vx * vy) / g, (2 * vy) / g];
   },
 );
 
@@ -25,7 +28,7 @@ export const demoOscillator = label(
  * @param dir - the folder to write into
  */
 export async function runDemo(dir: string): Promise<{ path: string; summary: string }> {
-  const ds = await demoOscillator.runCombos({ omega: [0.5, 1, 2], gamma: [0, 0.1, 0.5] });
+  const ds = await demoProjectile.runCombos({ speed: [10, 20, 30], angle: [15, 30, 45, 60] });
   const path = join(dir, 'demo.parquet');
   await writeDataset(ds, path);
   return { path, summary: String(await readDataset(path)) };

@@ -3,7 +3,7 @@
  * value where the layout allows it.
  */
 import * as arrow from 'apache-arrow';
-import { allocValues, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
+import { allocValues, concatColumns, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
 
 /** An Arrow type as text, like `FixedSizeList[3]<Float64>` (Arrow's own rendering). */
 export function typeText(t: arrow.DataType): string {
@@ -110,7 +110,7 @@ export function fromArrowData(chunks: readonly arrow.Data[], type: ElemType, con
   const parts = chunks.map((d) => fromOneChunk(d, type, container, depth));
   if (parts.length === 1) return parts[0]!;
   if (parts.length === 0) return fromOneChunk(emptyData(type, depth), type, container, depth);
-  return joinParts(parts);
+  return concatColumns('', parts);
 }
 
 function emptyData(type: ElemType, depth: number): arrow.Data {
@@ -188,50 +188,6 @@ function leafValues(data: arrow.Data, type: ElemType, start: number, count: numb
   if (type === 'date') return Float64Array.from((values as BigInt64Array).subarray(start, start + count), (x) => Number(x));
   const out = allocValues(type, count) as Float64Array;
   out.set((values as Float64Array).subarray(start, start + count));
-  return out;
-}
-
-function joinParts(parts: readonly ColumnData[]): ColumnData {
-  const model = parts[0]!;
-  const length = parts.reduce((s, p) => s + p.length, 0);
-  const valid = parts.some((p) => p.valid !== null) ? concatBytes(parts.map((p) => p.valid ?? new Uint8Array(p.length).fill(1))) : null;
-  const elemValid = parts.some((p) => p.elemValid !== null) ? concatBytes(parts.map((p) => p.elemValid ?? new Uint8Array(p.values.length).fill(1))) : null;
-  let values: Values;
-  if (model.type === 'utf8') values = parts.flatMap((p) => p.values as (string | null)[]);
-  else {
-    const out = allocValues(model.type, parts.reduce((s, p) => s + p.values.length, 0)) as Float64Array;
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.values as Float64Array, at);
-      at += p.values.length;
-    }
-    values = out;
-  }
-  let offsets: Int32Array[] | null = null;
-  if (model.offsets !== null) {
-    offsets = model.offsets.map((_, d) => {
-      const res = new Int32Array(parts.reduce((s, p) => s + p.offsets![d]!.length - 1, 0) + 1);
-      let at = 0;
-      let base = 0;
-      for (const p of parts) {
-        const l = p.offsets![d]!;
-        for (let k = 1; k < l.length; k++) res[at + k] = base + l[k]!;
-        at += l.length - 1;
-        base += l[l.length - 1]!;
-      }
-      return res;
-    });
-  }
-  return { ...model, length, valid, values, elemValid, offsets };
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { label, writeDataset } from '../../src/index.js';
+import { label, readDataset, writeDataset } from '../../src/index.js';
 import { renderCommandHelp, renderHelp } from '../../src/cli/help.js';
 import { runCli } from '../../src/cli/main.js';
 import { assertSnapshot } from '../_support/snapshot.js';
@@ -55,7 +55,9 @@ describe('harvestry CLI', () => {
   it('runs as the `harvestry` bin: demo writes and shows a dataset', async () => {
     const cwd = tempDir();
     const { stdout } = await run(process.execPath, [join(root, 'bin/harvestry.js'), 'demo', '--dir', 'out'], { cwd });
-    assert.match(stdout, /Dataset: 9 rows/);
+    assert.match(stdout, /Dataset: 12 rows/);
     assert.match(stdout, /wrote out\/demo\.parquet/);
+    const ds = await readDataset(join(cwd, 'out/demo.parquet'));
+    assert.ok(Math.abs((ds.get('range').at({ speed: 20, angle: 45 }) as number) - 400 / 9.81) < 1e-9);
   });
 });
