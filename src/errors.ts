@@ -64,6 +64,8 @@ export class HarvestryError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   /**
+   * Makes an error with a stable code.
+   *
    * @param code - the stable code
    * @param message - what went wrong and how to fix it
    * @param options - the `cause` and structured `details`

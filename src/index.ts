@@ -14,7 +14,7 @@ export type { LabelSpec, CoordValues } from './runner/spec.js';
 export type { RunOptions, OnError, ProgressInfo } from './runner/options.js';
 export type { Combos, Cases, RunCombosOptions, RunCasesOptions, NumericArray, PositionalParams } from './runner/types.js';
 export type { CaseFailure } from './execute/evaluate.js';
-export type { ColumnData, ElemType, Container } from './execute/columns.js';
+export type { ColumnData, ElemType, Container, Values } from './execute/columns.js';
 export { Dataset } from './dataset/dataset.js';
 export type { DatasetRecord } from './dataset/dataset.js';
 export { LabelledArray } from './dataset/dense.js';

@@ -44,7 +44,11 @@ export interface RunReport {
 export class Runner<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never> {
   /** The original function, callable as before. */
   readonly fn: LabelledFunction<P, R, T>;
-  /** The checked spec. */
+  /**
+   * The checked spec (used by the Harvester, Sampler and Crop).
+   *
+   * @internal
+   */
   readonly spec: RunnerSpec;
   private last: Dataset | null = null;
   private report: RunReport | null = null;
@@ -54,6 +58,7 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    *
    * @param fn - the function
    * @param spec - its checked spec
+   * @internal
    */
   constructor(fn: LabelledFunction<P, R, T>, spec: RunnerSpec) {
     this.fn = fn;
@@ -158,6 +163,7 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * @param input - combos, cases, per-run constants
    * @param options - run options
    * @param where - the call, for messages
+   * @internal
    */
   prepare(input: RunInput, options: RunOptions, where: string): PreparedRun {
     return prepareRun(this.spec, input, options, where);
