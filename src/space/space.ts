@@ -136,6 +136,7 @@ export class Space<Q extends object = Record<string, Scalar>> {
    * @param rng - a seeded generator of floats in [0, 1) (`makeRng(seed)`)
    */
   draw(rng: Rng): Q {
+    if (this.size === 0) throw new HarvestryError('E_BAD_OPTION', `Cannot draw a point from an empty space (of ${this.dims.join(', ') || 'no dims'}): its filter kept no point.`);
     return this.at(Math.min(this.size - 1, Math.floor(rng() * this.size)));
   }
 

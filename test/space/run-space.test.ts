@@ -90,6 +90,10 @@ describe('running a space', () => {
     await assertHarvestryError(() => r.runCombos(zip({ a: [1], bee: [10] })), 'E_UNKNOWN_ARG', /`bee` \(did you mean `b`\?\)/);
     // @ts-expect-error: `b` takes numbers
     await assertHarvestryError(() => r.runCases(points([{ a: 1, b: 'ten' }])), 'E_CASE_FAILED', /b must be in \[10, 100\)/);
+    const positional = label({ varNames: 'p', fnArgs: ['x', 'y'] }, (x: number, y: boolean) => (y ? x : -x));
+    assert.deepEqual((await positional.runCombos(zip({ x: [1, 2], y: [true, false] }))).toRecords().map((row) => row.p), [1, -2]);
+    // @ts-expect-error: `y` takes booleans
+    await positional.runCombos(zip({ x: [1], y: ['no'] })).catch(() => undefined);
   });
 
   it('refuses a space too big to index in one run', async () => {

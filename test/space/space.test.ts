@@ -207,6 +207,7 @@ describe('points, countCases, draws', () => {
     const low = xs.filter((x) => x === 'low').length;
     assert.ok(low > 1300 && low < 1700, `expected about 1500 of 2000 draws from the first part, got ${low}`);
     await assertHarvestryError(() => mixture([0, { x: [1] }]), 'E_BAD_OPTION', /positive number, got 0/);
+    await assertHarvestryError(() => filter({ x: [1] }, () => false).draw(makeRng(1)), 'E_BAD_OPTION', /Cannot draw a point from an empty space \(of x\)/);
     await assertHarvestryError(() => mixture([1, { x: [1] }], [1, { y: [1] }]), 'E_SPACE_DIMS', /argument 2 names `y` but argument 1 names `x`/);
   });
 });
