@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   E_FORMAT_VERSION: 'The file was written by a newer harvestry whose format this version cannot read.',
   E_UNSUPPORTED_FORMAT: 'A file format or extension harvestry does not read or write.',
   E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
+  E_ZIP_LENGTHS: 'The lists and spaces given to `zip()` do not all have the same length.',
+  E_SPACE_DIMS: 'The dims of spaces do not fit together: a dim named twice in `product()` / `zip()` / `repeat()`, or parts of `concat()` / `mixture()` naming different dims.',
+  E_SPACE_TOO_BIG: 'A space has more points than one run can index (2^31 - 1).',
+  E_FILTER_FAILED: 'The predicate given to `filter()` threw for a point; the original error is the `cause`.',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -7,6 +7,7 @@ import type { Dataset } from '../dataset/dataset.js';
 import { executeInline } from '../execute/execute.js';
 import type { CaseFailure } from '../execute/evaluate.js';
 import { showCase, type Scalar } from '../space/values.js';
+import type { CheckedPoint, Space } from '../space/space.js';
 import { checkOptionNames, RUN_OPTION_NAMES, type RunOptions } from './options.js';
 import { prepareRun, type PreparedRun, type RunInput } from './prepare.js';
 import type { RunnerSpec } from './spec.js';
@@ -132,7 +133,17 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * await r.runCombos({ a: [1, 2], b: [10, 20, 30] }, { onError: 'record' });
    * ```
    */
-  async runCombos(combos: Combos<P>, options: RunCombosOptions<P, T> = {}): Promise<Dataset> {
+  runCombos(combos: Combos<P>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
+  /**
+   * Runs every point of a space (see `docs/guide/space.md`) and returns its dataset, one row per
+   * point. With `cases`, every case is combined with every point.
+   *
+   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
+   * @param options - run options, `cases` and per-run `constants`
+   * @returns the dataset of this run (also kept as `lastDs`)
+   */
+  runCombos<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
+  async runCombos(combos: Combos<P> | Space<object>, options: RunCombosOptions<P, T> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'cases', 'constants'], 'runCombos()');
     const { cases, constants, ...run } = options;
     return this.run({ combos, cases, constants }, run, 'runCombos()');
@@ -150,7 +161,16 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * await r.runCases([{ a: 1, b: 10 }, { a: 5, b: 50 }]);
    * ```
    */
-  async runCases(cases: Cases<P, T>, options: RunCasesOptions<P> = {}): Promise<Dataset> {
+  runCases(cases: Cases<P, T>, options?: RunCasesOptions<P>): Promise<Dataset>;
+  /**
+   * Runs every point of a space, as {@link Runner.runCombos} does (a space means the same in both).
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - run options, `combos` to combine with every point, per-run `constants`
+   * @returns the dataset of this run (also kept as `lastDs`)
+   */
+  runCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCasesOptions<P>): Promise<Dataset>;
+  async runCases(cases: Cases<P, T> | Space<object>, options: RunCasesOptions<P> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'combos', 'constants'], 'runCases()');
     const { combos, constants, ...run } = options;
     return this.run({ combos, cases, constants }, run, 'runCases()');
