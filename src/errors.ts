@@ -30,6 +30,9 @@ export const ERROR_CODES = {
   E_CORRUPT_FILE: 'The file cannot be read as a dataset (truncated, garbled, or metadata that does not parse).',
   E_FORMAT_VERSION: 'The file was written by a newer harvestry whose format this version cannot read.',
   E_UNSUPPORTED_FORMAT: 'A file format or extension harvestry does not read or write.',
+  E_NOT_EXPORTED: 'A pool or subprocess run needs the labelled function exported from a module (not a closure, not from a REPL), so workers can import it.',
+  E_WORKER_IMPORT: 'A worker thread or child process could not import the module that exports the labelled function.',
+  E_WORKER_DIED: 'The worker thread or child process running a case died (process.exit, out of memory, a signal); the case counts as failed.',
   E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
 } as const;
 

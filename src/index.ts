@@ -27,3 +27,5 @@ export { readDataset, writeDataset } from './store/dataset-file.js';
 export type { ReadOptions, WriteOptions } from './store/dataset-file.js';
 export type { DatasetFormat } from './store/format.js';
 export { VERSION } from './version.js';
+export { closePools } from './execute/pool.js';
+export type { ExecutorKind } from './execute/run.js';
