@@ -3,6 +3,7 @@
  */
 import type { Workload } from '../workload.js';
 import { coreWorkloads } from './core.js';
+import { parallelWorkloads } from './parallel.js';
 
 /** All workloads, in the order `npm run bench` runs them. */
-export const workloads: readonly Workload[] = [...coreWorkloads];
+export const workloads: readonly Workload[] = [...coreWorkloads, ...parallelWorkloads];

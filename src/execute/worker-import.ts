@@ -3,10 +3,11 @@
  * module that labelled it.
  *
  * The module may run a sweep at its top level (`await h.harvestCombos(..., { parallel: true })`).
- * While a worker imports it, such runs never start and never settle ({@link stallIfWorkerImport}),
- * so the import cannot recurse into more pools. Its exports are read while it is still suspended
- * there: a loader hook adds to each user module a first line that registers its own live module
- * namespace (`import * as ns from '<itself>'`).
+ * While a worker imports it, such runs never start and never settle ({@link stallWorkerImport}),
+ * so the import cannot recurse into more pools. A module suspended there has exports that
+ * `import()` never hands over; then the worker imports a second copy of it through a loader hook
+ * that adds a first line registering the copy's own live namespace
+ * (`import * as ns from '<itself>'`), and reads the export from that.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as nodeModule from 'node:module';
@@ -19,14 +20,15 @@ import { SITE_KEY, type FunctionSite } from './site.js';
 interface WorkerImportState {
   readonly als: AsyncLocalStorage<boolean>;
   readonly namespaces: Map<string, Record<string, unknown>>;
-  readonly imports: Map<string, Promise<{ ok: boolean; error: unknown; ns: Record<string, unknown> | null }>>;
-  stalls: number;
+  readonly imports: Map<string, { readonly settled: Promise<Settled>; readonly stalled: Promise<null> }>;
   onStall: (() => void)[];
   hooked: boolean;
 }
 
 const STATE = Symbol.for('harvestry.workerImport');
 const NAMESPACES = 'harvestry.namespaces';
+/** The query that marks the copy of a module imported through the hook. */
+const COPY_PARAM = 'harvestry-worker-copy';
 /** Set once a thread has imported its preloads (by the pool bootstrap or by {@link importPreloads}). */
 const PRELOADED = Symbol.for('harvestry.preloaded');
 
@@ -34,7 +36,7 @@ const PRELOADED = Symbol.for('harvestry.preloaded');
 const HOOK_SOURCE = `
 export async function load(url, context, nextLoad) {
   const r = await nextLoad(url, context);
-  if (r.format !== 'module' || r.source == null || !url.startsWith('file:') || url.includes('/node_modules/')) return r;
+  if (r.format !== 'module' || r.source == null || !url.includes(${JSON.stringify(COPY_PARAM)})) return r;
   let src = typeof r.source === 'string' ? r.source : new TextDecoder().decode(r.source);
   const u = JSON.stringify(url);
   const line = 'import * as __harvestryOwnNamespace from ' + u + ';globalThis[Symbol.for(${JSON.stringify(NAMESPACES)})]?.set(' + u + ', __harvestryOwnNamespace);';
@@ -60,7 +62,6 @@ export function inWorkerImport(): boolean {
 export function stallWorkerImport(): Promise<never> {
   const s = state(false);
   if (s !== null) {
-    s.stalls++;
     for (const f of s.onStall.splice(0)) f();
   }
   return new Promise<never>(() => undefined);
@@ -96,44 +97,59 @@ export interface LoadedFunction {
  */
 export async function loadLabelled(site: FunctionSite & { readonly url: string }): Promise<LoadedFunction> {
   const s = state(true)!;
-  if (!s.hooked) {
-    s.hooked = true;
-    const register = (nodeModule as { register?: (url: string) => void }).register;
-    register?.(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`);
+  let url = site.url;
+  let settled = await importOnce(s, url);
+  let found = settled?.ns ? findRunner(settled.ns, site, url) : null;
+  if (found === null && settled === null) {
+    // The module is suspended at a run of its own, so its namespace cannot be had from import():
+    // import a second copy through the hook, which hands over the copy's namespace as it starts.
+    if (!s.hooked) {
+      s.hooked = true;
+      const register = (nodeModule as { register?: (url: string, parent?: string) => void }).register;
+      register?.(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`);
+    }
+    url = `${url}${url.includes('?') ? '&' : '?'}${COPY_PARAM}`;
+    settled = await importOnce(s, url);
+    const ns = settled?.ns ?? s.namespaces.get(url) ?? null;
+    found = ns === null ? null : findRunner(ns, site, url);
   }
-  const url = site.url;
-  let imported = s.imports.get(url);
-  const again = imported !== undefined;
-  if (imported === undefined) {
-    imported = s.als.run(true, () => import(url)).then(
-      (ns: Record<string, unknown>) => ({ ok: true, error: null, ns }),
-      (error: unknown) => ({ ok: false, error, ns: null }),
-    );
-    s.imports.set(url, imported);
-  }
-  const stalled =
-    again && s.stalls > 0
-      ? Promise.resolve(null)
-      : new Promise<null>((resolve) => {
-          s.onStall.push(() => {
-            resolve(null);
-          });
-        });
-  const settled = await Promise.race([imported, stalled]);
-  const ns = settled?.ns ?? s.namespaces.get(url) ?? null;
-  const found = ns === null ? null : findRunner(ns, site);
   if (found !== null) return found;
   if (settled !== null && !settled.ok) {
-    throw new HarvestryError('E_WORKER_IMPORT', `A worker could not import ${url}, the module that labels the function: ${messageOf(settled.error)}`, { cause: settled.error });
+    throw new HarvestryError('E_WORKER_IMPORT', `A worker could not import ${site.url}, the module that labels the function: ${messageOf(settled.error)}`, { cause: settled.error });
   }
   throw new HarvestryError(
     'E_NOT_EXPORTED',
-    `A worker imported ${url} but found no export that is this labelled function (label() call number ${site.ordinal + 1} in that module). Workers import the function from its module, so export it: export const sweep = label(...).`,
-    { details: { url, ordinal: site.ordinal } },
+    `A worker imported ${site.url} but found no export that is this labelled function (label() call number ${site.ordinal + 1} in that module). Workers import the function from its module, so export it: export const sweep = label(...).`,
+    { details: { url: site.url, ordinal: site.ordinal } },
   );
 }
 
-function findRunner(ns: Record<string, unknown>, site: FunctionSite): LoadedFunction | null {
+interface Settled {
+  readonly ok: boolean;
+  readonly error: unknown;
+  readonly ns: Record<string, unknown> | null;
+}
+
+/** Imports a module once per thread, as a worker import; null when it got suspended at a run of its own. */
+function importOnce(s: WorkerImportState, url: string): Promise<Settled | null> {
+  let entry = s.imports.get(url);
+  if (entry === undefined) {
+    const settled = s.als.run(true, () => import(url)).then(
+      (ns: Record<string, unknown>): Settled => ({ ok: true, error: null, ns }),
+      (error: unknown): Settled => ({ ok: false, error, ns: null }),
+    );
+    const stalled = new Promise<null>((resolve) => {
+      s.onStall.push(() => {
+        resolve(null);
+      });
+    });
+    entry = { settled, stalled };
+    s.imports.set(url, entry);
+  }
+  return Promise.race([entry.settled, entry.stalled]);
+}
+
+function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string): LoadedFunction | null {
   const candidates = Object.keys(ns).map((key) => exportOf(ns, key));
   const dflt = exportOf(ns, 'default');
   // A CommonJS module's exports object arrives as the default export.
@@ -142,7 +158,7 @@ function findRunner(ns: Record<string, unknown>, site: FunctionSite): LoadedFunc
     if (typeof c !== 'object' || c === null) continue;
     const other = (c as { [SITE_KEY]?: FunctionSite })[SITE_KEY];
     const fn = (c as { fn?: unknown }).fn;
-    if (other?.url === site.url && other.ordinal === site.ordinal && other.fingerprint === site.fingerprint && typeof fn === 'function') {
+    if (other?.url === url && other.ordinal === site.ordinal && other.fingerprint === site.fingerprint && typeof fn === 'function') {
       const resources = (c as { resources?: unknown }).resources;
       return { fn: fn as AnyFunction, resources: typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>) : {} };
     }
@@ -165,7 +181,7 @@ function state(create: boolean): WorkerImportState | null {
   if (s === null && create) {
     const namespaces = new Map<string, Record<string, unknown>>();
     g[Symbol.for(NAMESPACES)] = namespaces;
-    s = { als: new AsyncLocalStorage<boolean>(), namespaces, imports: new Map(), stalls: 0, onStall: [], hooked: false };
+    s = { als: new AsyncLocalStorage<boolean>(), namespaces, imports: new Map(), onStall: [], hooked: false };
     g[STATE] = s;
   }
   return s;
