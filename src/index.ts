@@ -46,3 +46,5 @@ export { Grid } from './space/grid.js';
 export type { GridSpec, DimInfo, GridCursor } from './space/grid.js';
 export type { DimCoords } from './space/view.js';
 export type { CombosGridSpec, ColumnsSpec, ProductSpec, ZipSpec, ConcatSpec, RepeatSpec, SubsetSpec } from './space/space-spec.js';
+export { closePools } from './execute/pool.js';
+export type { ExecutorKind } from './execute/run.js';

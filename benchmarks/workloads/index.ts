@@ -4,6 +4,7 @@
 import type { Workload } from '../workload.js';
 import { coreWorkloads } from './core.js';
 import { spaceWorkloads } from './space.js';
+import { parallelWorkloads } from './parallel.js';
 
 /** All workloads, in the order `npm run bench` runs them. */
-export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads];
+export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads];

@@ -118,7 +118,7 @@ export function nullColumn(like: Pick<ColumnData, 'type' | 'container' | 'size' 
     container: like.container,
     length: n,
     valid: new Uint8Array(n),
-    values: allocValues(like.type, fixed ? n * like.size : 0),
+    values: allocValues(like.type, like.depth === 0 ? n : fixed ? n * like.size : 0),
     elemValid: null,
     size: like.size,
     offsets: fixed || like.depth === 0 ? null : Array.from({ length: like.depth }, () => new Int32Array(n + 1)),

@@ -19,6 +19,11 @@ export interface EvalPlan {
   readonly grid: GridSpec;
   /** Constants and resources, merged into every call's arguments. */
   readonly fixed: Readonly<Record<string, unknown>>;
+  /**
+   * The names in `fixed` that are resources: never sent to workers, which take them from their
+   * own import of the labelled function.
+   */
+  readonly resourceNames?: readonly string[];
   /** Positional argument names, or null for a function taking one object. */
   readonly fnArgs: readonly string[] | null;
   readonly outputs: OutputSpec;
@@ -70,6 +75,8 @@ export interface EvalLimits {
   readonly deadline?: number;
   /** Stop before the next case when aborted. */
   readonly signal?: AbortSignal | null;
+  /** Stop before the next case when its first element is not 0 (memory shared with the thread that stops the run). */
+  readonly stopFlag?: Int32Array | null;
 }
 
 /**
@@ -97,10 +104,11 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
   const deadline = limits.deadline ?? Infinity;
   const clock = new DeadlineClock(deadline);
   const signal = limits.signal ?? null;
+  const stopFlag = limits.stopFlag ?? null;
   let row = 0;
   let stop: StopReason = null;
   for (let pos = from; pos < to; pos++) {
-    if (signal?.aborted === true) {
+    if (signal?.aborted === true || (stopFlag !== null && Atomics.load(stopFlag, 0) !== 0)) {
       stop = 'abort';
       break;
     }

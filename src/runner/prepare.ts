@@ -60,6 +60,7 @@ export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOption
   const plan: EvalPlan = {
     grid: grid.spec,
     fixed: { ...spec.resources, ...constants },
+    resourceNames: Object.keys(spec.resources),
     fnArgs: spec.fnArgs,
     outputs: { varNames: spec.varNames, varDims: spec.varDims, dimSizes },
     onError: run.onError,

@@ -4,8 +4,8 @@
 import { HarvestryError } from '../errors.js';
 import { assembleDataset } from '../dataset/assemble.js';
 import type { Dataset } from '../dataset/dataset.js';
-import { executeInline } from '../execute/execute.js';
 import type { CaseFailure } from '../execute/evaluate.js';
+import { executePlan, type PlanOptions } from '../execute/run.js';
 import { showCase, type Scalar } from '../space/values.js';
 import type { CheckedPoint, Space } from '../space/space.js';
 import { checkOptionNames, RUN_OPTION_NAMES, type RunOptions } from './options.js';
@@ -193,15 +193,11 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
     const started = performance.now();
     const prep = this.prepare(input, options, where);
     const { run } = prep;
-    const result = await executeInline(this.fn, prep.plan, {
-      order: prep.order,
-      signal: run.signal,
-      ...(run.progress === null ? {} : { onProgress: run.progress }),
-    });
+    const result = await executePlan(this.fn, prep.plan, planOptions(prep));
     const ds = assembleDataset(prep.assembly, result.chunks);
     this.last = ds;
     this.report = { cases: result.chunks.reduce((s, c) => s + c.cases.length, 0), failures: result.failures, elapsedMs: performance.now() - started };
-    if (result.stop === 'error') throw caseFailedError(prep, result.failures[result.failures.length - 1]!, ds);
+    if (result.stop === 'error') throw caseFailedError(prep, result.failures[0]!, ds);
     if (result.stop === 'abort') {
       throw new HarvestryError('E_ABORTED', `The run was aborted after ${ds.numRows} of ${result.total} cases; the finished results are in \`err.details.partial\` (and \`lastDs\`).`, {
         details: { partial: ds },
@@ -213,6 +209,21 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
 }
 
 /**
+ * The options of {@link executePlan} for a prepared run: its order, executor, signal and
+ * progress. Add `onChunk` to receive results as they finish.
+ *
+ * @param prep - the run
+ * @example
+ * ```ts
+ * const result = await executePlan(runner.fn, prep.plan, { ...planOptions(prep), onChunk: commit });
+ * ```
+ */
+export function planOptions(prep: PreparedRun): PlanOptions {
+  const { run } = prep;
+  return { order: prep.order, signal: run.signal, executor: run.executor, progress: run.progress };
+}
+
+/**
  * The error of a failed case under `onError: 'raise'`.
  *
  * @param prep - the run
@@ -221,9 +232,10 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
  */
 export function caseFailedError(prep: PreparedRun, failure: CaseFailure, partial: Dataset | null): HarvestryError {
   const c = showCase(prep.grid.dims, failure.values);
+  const died = failure.error instanceof HarvestryError && failure.error.code === 'E_WORKER_DIED';
   return new HarvestryError(
     'E_CASE_FAILED',
-    `The function threw for the case ${c}: ${failure.message}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
+    `${died ? 'The case' : 'The function threw for the case'} ${c}${died ? ' failed' : ''}: ${failure.message}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
     { cause: failure.error, details: { case: Object.fromEntries(prep.grid.dims.map((d, i) => [d, failure.values[i]])), index: failure.index, partial } },
   );
 }
