@@ -3,7 +3,8 @@
  * ETA and failures so far. It appears only after a run has gone on for a moment, so quick runs
  * print nothing.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { ExecProgress } from './execute.js';
 
 /** How long a run goes before its bar appears, in ms. */
@@ -38,11 +39,13 @@ export function wantsProgressBar(env: NodeJS.ProcessEnv = process.env, isTTY: bo
  * @param stream - where to draw it
  */
 export function startProgressBar(stream: NodeJS.WritableStream = process.stderr): ProgressBar {
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: cliProgressModule.SingleBar | null = null;
   return {
     update(p) {
       if (bar === null) {
         if (p.elapsedMs < SHOW_AFTER_MS && p.done < p.total) return;
+        // Loaded only when a bar is shown, so worker threads and quiet runs never load it.
+        const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
         bar = new cliProgress.SingleBar({
           stream,
           format: 'harvestry {bar} {value}/{total} cases | {rate}/s | ETA {eta_formatted} | {failed} failed',

@@ -123,6 +123,7 @@ function spawnChild(taskset: string | null, cpu: string | null, env: NodeJS.Proc
 function childEnv(executor: ExecutorSpec, gpu: string | null): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
+  env.HARVESTRY_CHILD = '1';
   if (executor.numThreads !== null) for (const v of THREAD_VARIABLES) env[v] = String(executor.numThreads);
   if (gpu !== null) env.CUDA_VISIBLE_DEVICES = gpu;
   return env;

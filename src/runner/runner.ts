@@ -2,6 +2,7 @@
  * `Runner`: a labelled function and the runs over its parameter space.
  */
 import { HarvestryError } from '../errors.js';
+import { loadArrow } from '../dataset/_arrow-lib.js';
 import { assembleDataset } from '../dataset/assemble.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { CaseFailure } from '../execute/evaluate.js';
@@ -194,6 +195,7 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
     const prep = this.prepare(input, options, where);
     const { run } = prep;
     const result = await executePlan(this.fn, prep.plan, planOptions(prep));
+    await loadArrow();
     const ds = assembleDataset(prep.assembly, result.chunks);
     this.last = ds;
     this.report = { cases: result.chunks.reduce((s, c) => s + c.cases.length, 0), failures: result.failures, elapsedMs: performance.now() - started };

@@ -2,7 +2,8 @@
  * Parquet through parquet-wasm: the only file that imports it. The wasm module is loaded on
  * first use, so importing harvestry stays fast.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from '../dataset/_arrow-lib.js';
 import type * as ParquetWasmModule from 'parquet-wasm';
 
 type ParquetWasm = typeof ParquetWasmModule;
@@ -39,7 +40,7 @@ export interface ParquetWriteOptions {
  * @param table - the table
  * @param options - footer metadata and row group size
  */
-export async function encodeParquet(table: arrow.Table, options: ParquetWriteOptions = {}): Promise<Uint8Array> {
+export async function encodeParquet(table: Arrow.Table, options: ParquetWriteOptions = {}): Promise<Uint8Array> {
   const pw = await loadParquetWasm();
   const input = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
   const split = splitEncodings(table.schema);
@@ -63,13 +64,13 @@ export async function encodeParquet(table: arrow.Table, options: ParquetWriteOpt
  * the file-wide default: it is used when every list column holds floats, with PLAIN set back
  * on each top-level column that is not a float; otherwise only top-level float columns get it.
  */
-function splitEncodings(schema: arrow.Schema): { global: boolean; plain: string[]; split: string[] } {
-  const isFloat = (t: arrow.DataType): boolean => t instanceof arrow.Float32 || t instanceof arrow.Float64;
-  const leaf = (t: arrow.DataType): arrow.DataType => (t instanceof arrow.List || t instanceof arrow.FixedSizeList ? leaf((t.children[0]!).type as arrow.DataType) : t);
-  const nested = schema.fields.filter((f) => leaf(f.type as arrow.DataType) !== f.type);
-  const global = nested.length > 0 && nested.every((f) => isFloat(leaf(f.type as arrow.DataType)));
-  const topFloat = schema.fields.filter((f) => isFloat(f.type as arrow.DataType)).map((f) => f.name);
-  if (global) return { global, plain: schema.fields.filter((f) => !isFloat(leaf(f.type as arrow.DataType))).map((f) => f.name), split: [] };
+function splitEncodings(schema: Arrow.Schema): { global: boolean; plain: string[]; split: string[] } {
+  const isFloat = (t: Arrow.DataType): boolean => t instanceof arrow.Float32 || t instanceof arrow.Float64;
+  const leaf = (t: Arrow.DataType): Arrow.DataType => (t instanceof arrow.List || t instanceof arrow.FixedSizeList ? leaf((t.children[0]!).type as Arrow.DataType) : t);
+  const nested = schema.fields.filter((f) => leaf(f.type as Arrow.DataType) !== f.type);
+  const global = nested.length > 0 && nested.every((f) => isFloat(leaf(f.type as Arrow.DataType)));
+  const topFloat = schema.fields.filter((f) => isFloat(f.type as Arrow.DataType)).map((f) => f.name);
+  if (global) return { global, plain: schema.fields.filter((f) => !isFloat(leaf(f.type as Arrow.DataType))).map((f) => f.name), split: [] };
   return { global, plain: [], split: topFloat };
 }
 
@@ -79,7 +80,7 @@ function splitEncodings(schema: arrow.Schema): { global: boolean; plain: string[
  * @param bytes - the file's bytes
  * @param columns - only these columns, when given
  */
-export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<arrow.Table> {
+export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<Arrow.Table> {
   const pw = await loadParquetWasm();
   const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
   return arrow.tableFromIPC(wasmTable.intoIPCStream());
