@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { median, type Stats } from './workload.js';
 import { workloads } from './workloads/index.js';
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
 const name = process.argv[2];
 const w = workloads.find((x) => x.name === name);
 if (w === undefined) {
@@ -17,11 +19,14 @@ if (w === undefined) {
 const dir = await mkdtemp(join(tmpdir(), `harvestry-bench-${w.name}-`));
 try {
   const ctx = w.prepare === undefined ? undefined : await w.prepare(dir);
-  const runs = w.runs ?? 7;
-  const warmup = w.warmup ?? 1;
+  const runs = w.runs ?? 15;
+  const warmup = w.warmup ?? 3;
   const samples: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     await w.before?.(ctx, dir, i);
+    // Untimed: collect the previous run's garbage, so peak RSS is what a run needs rather than
+    // buffers left over from earlier runs (V8 lets ~64 MiB of ArrayBuffers pile up otherwise).
+    gc?.();
     const t0 = performance.now();
     await w.run(ctx, dir, i);
     const ms = performance.now() - t0;

@@ -18,7 +18,7 @@ const chosen = wanted.length === 0 ? workloads : workloads.filter((w) => wanted.
 const one = fileURLToPath(new URL('./one.js', import.meta.url));
 let failed = 0;
 for (const w of chosen) {
-  const r = spawnSync(process.execPath, [one, w.name], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, ['--expose-gc', one, w.name], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     failed++;
     console.error(`workload ${w.name} failed (exit ${r.status ?? r.signal})`);

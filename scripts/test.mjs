@@ -39,6 +39,7 @@ function findTests(dir) {
 if (!onlyTests) {
   run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  run('api docs (TSDoc on every export)', 'npx', ['typedoc', '--emit', 'none']);
 }
 
 let files = findTests(join(root, 'test')).map((f) => relative(root, f));

@@ -30,7 +30,14 @@ export const ERROR_CODES = {
   E_CORRUPT_FILE: 'The file cannot be read as a dataset (truncated, garbled, or metadata that does not parse).',
   E_FORMAT_VERSION: 'The file was written by a newer harvestry whose format this version cannot read.',
   E_UNSUPPORTED_FORMAT: 'A file format or extension harvestry does not read or write.',
+  E_NOT_EXPORTED: 'A pool or subprocess run needs the labelled function exported from a module (not a closure, not from a REPL), so workers can import it.',
+  E_WORKER_IMPORT: 'A worker thread or child process could not import the module that exports the labelled function.',
+  E_WORKER_DIED: 'The worker thread or child process running a case died (process.exit, out of memory, a signal); the case counts as failed.',
   E_DANFO_MISSING: '`toDataFrame()` needs danfo: neither `danfojs-node` nor `danfojs` is installed.',
+  E_ZIP_LENGTHS: 'The lists and spaces given to `zip()` do not all have the same length.',
+  E_SPACE_DIMS: 'The dims of spaces do not fit together: a dim named twice in `product()` / `zip()` / `repeat()`, or parts of `concat()` / `mixture()` naming different dims.',
+  E_SPACE_TOO_BIG: 'A space has more points than one run can index (2^31 - 1).',
+  E_FILTER_FAILED: 'The predicate given to `filter()` threw for a point; the original error is the `cause`.',
   E_SCHEMA_MISMATCH: "A harvest's dims or variables (or their types) differ from those of the dataset file; the file is left as it was.",
   E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
   E_LOCKED: "The dataset file's lock could not be had: held by another live process past the lock timeout, or the file kept changing under it.",
@@ -67,6 +74,8 @@ export class HarvestryError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   /**
+   * Makes an error with a stable code.
+   *
    * @param code - the stable code
    * @param message - what went wrong and how to fix it
    * @param options - the `cause` and structured `details`

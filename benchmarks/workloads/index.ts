@@ -3,7 +3,9 @@
  */
 import type { Workload } from '../workload.js';
 import { coreWorkloads } from './core.js';
+import { spaceWorkloads } from './space.js';
+import { parallelWorkloads } from './parallel.js';
 import { harvestWorkloads } from './harvest.js';
 
 /** All workloads, in the order `npm run bench` runs them. */
-export const workloads: readonly Workload[] = [...coreWorkloads, ...harvestWorkloads];
+export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads, ...harvestWorkloads];

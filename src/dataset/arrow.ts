@@ -2,16 +2,17 @@
  * Converting result columns ({@link ColumnData}) to Arrow data and back, without going value by
  * value where the layout allows it.
  */
-import * as arrow from 'apache-arrow';
-import { allocValues, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from './_arrow-lib.js';
+import { allocValues, concatColumns, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
 
 /** An Arrow type as text, like `FixedSizeList[3]<Float64>` (Arrow's own rendering). */
-export function typeText(t: arrow.DataType): string {
+export function typeText(t: Arrow.DataType): string {
   return (t as { toString(): string }).toString();
 }
 
 /** The Arrow type that stores elements of a storage type. */
-export function arrowElemType(type: ElemType): arrow.DataType {
+export function arrowElemType(type: ElemType): Arrow.DataType {
   switch (type) {
     case 'float64':
     case 'null':
@@ -44,7 +45,7 @@ export function arrowElemType(type: ElemType): arrow.DataType {
 }
 
 /** The Arrow type of a whole column of this shape. */
-export function arrowColumnType(col: Pick<ColumnData, 'type' | 'size' | 'depth'>): arrow.DataType {
+export function arrowColumnType(col: Pick<ColumnData, 'type' | 'size' | 'depth'>): Arrow.DataType {
   let t = arrowElemType(col.type);
   if (col.depth === 0) return t;
   if (col.size !== null) return new arrow.FixedSizeList(col.size, new arrow.Field('item', t, true));
@@ -53,7 +54,7 @@ export function arrowColumnType(col: Pick<ColumnData, 'type' | 'size' | 'depth'>
 }
 
 /** Converts a column to Arrow data. */
-export function toArrowData(col: ColumnData): arrow.Data {
+export function toArrowData(col: ColumnData): Arrow.Data {
   const { length } = col;
   const [nullBitmap, nullCount] = bitmap(col.valid, length);
   if (col.depth === 0) return leafData(col.type, col.values, length, nullBitmap, nullCount);
@@ -76,16 +77,16 @@ export function toArrowData(col: ColumnData): arrow.Data {
       nullBitmap: outer ? nullBitmap : null,
       valueOffsets: off,
       child,
-    }) as arrow.Data;
+    }) as Arrow.Data;
   }
   return child;
 }
 
-function leafData(type: ElemType, values: Values, length: number, nullBitmap: Uint8Array | null, nullCount: number): arrow.Data {
+function leafData(type: ElemType, values: Values, length: number, nullBitmap: Uint8Array | null, nullCount: number): Arrow.Data {
   const t = arrowElemType(type);
   if (type === 'utf8') {
     const data = arrow.vectorFromArray(values as (string | null)[], new arrow.Utf8()).data[0]!;
-    return data as arrow.Data;
+    return data as Arrow.Data;
   }
   let data: Exclude<Values, (string | null)[]>;
   if (type === 'bool') data = packBits(values as Uint8Array, length);
@@ -93,9 +94,9 @@ function leafData(type: ElemType, values: Values, length: number, nullBitmap: Ui
   else data = values as Exclude<Values, (string | null)[]>;
   // apache-arrow's makeData is overloaded per type class; the element type is chosen at run time.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-  if (type === 'null') return arrow.makeData({ type: t as arrow.Float64, length, nullCount: length, nullBitmap: new Uint8Array(Math.ceil(length / 8)), data: data as Float64Array });
+  if (type === 'null') return arrow.makeData({ type: t as Arrow.Float64, length, nullCount: length, nullBitmap: new Uint8Array(Math.ceil(length / 8)), data: data as Float64Array });
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-  return arrow.makeData({ type: t as arrow.Float64, length, nullCount, nullBitmap, data: data as Float64Array }) as arrow.Data;
+  return arrow.makeData({ type: t as Arrow.Float64, length, nullCount, nullBitmap, data: data as Float64Array }) as Arrow.Data;
 }
 
 /**
@@ -106,19 +107,19 @@ function leafData(type: ElemType, values: Values, length: number, nullBitmap: Ui
  * @param container - how values come back
  * @param depth - the number of internal dims
  */
-export function fromArrowData(chunks: readonly arrow.Data[], type: ElemType, container: Container, depth: number): ColumnData {
+export function fromArrowData(chunks: readonly Arrow.Data[], type: ElemType, container: Container, depth: number): ColumnData {
   const parts = chunks.map((d) => fromOneChunk(d, type, container, depth));
   if (parts.length === 1) return parts[0]!;
   if (parts.length === 0) return fromOneChunk(emptyData(type, depth), type, container, depth);
-  return joinParts(parts);
+  return concatColumns('', parts);
 }
 
-function emptyData(type: ElemType, depth: number): arrow.Data {
+function emptyData(type: ElemType, depth: number): Arrow.Data {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-  return arrow.makeData({ type: arrowColumnType({ type, size: null, depth }) as arrow.Float64, length: 0, nullCount: 0 }) as arrow.Data;
+  return arrow.makeData({ type: arrowColumnType({ type, size: null, depth }) as Arrow.Float64, length: 0, nullCount: 0 }) as Arrow.Data;
 }
 
-function fromOneChunk(data: arrow.Data, type: ElemType, container: Container, depth: number): ColumnData {
+function fromOneChunk(data: Arrow.Data, type: ElemType, container: Container, depth: number): ColumnData {
   const { length, offset } = data;
   const valid = data.nullCount > 0 && data.nullBitmap.length > 0 ? unpackBits(data.nullBitmap, offset, length) : null;
   if (depth === 0) {
@@ -168,13 +169,13 @@ function fromOneChunk(data: arrow.Data, type: ElemType, container: Container, de
   };
 }
 
-function childValidity(child: arrow.Data, start: number, count: number): Uint8Array | null {
+function childValidity(child: Arrow.Data, start: number, count: number): Uint8Array | null {
   if (child.nullCount === 0 || child.nullBitmap.length === 0 || count === 0) return null;
   const v = unpackBits(child.nullBitmap, start, count);
   return v.includes(0) ? v : null;
 }
 
-function leafValues(data: arrow.Data, type: ElemType, start: number, count: number): Values {
+function leafValues(data: Arrow.Data, type: ElemType, start: number, count: number): Values {
   if (type === 'null') return new Float64Array(count);
   if (type === 'utf8') {
     const vec = arrow.makeVector(data);
@@ -188,50 +189,6 @@ function leafValues(data: arrow.Data, type: ElemType, start: number, count: numb
   if (type === 'date') return Float64Array.from((values as BigInt64Array).subarray(start, start + count), (x) => Number(x));
   const out = allocValues(type, count) as Float64Array;
   out.set((values as Float64Array).subarray(start, start + count));
-  return out;
-}
-
-function joinParts(parts: readonly ColumnData[]): ColumnData {
-  const model = parts[0]!;
-  const length = parts.reduce((s, p) => s + p.length, 0);
-  const valid = parts.some((p) => p.valid !== null) ? concatBytes(parts.map((p) => p.valid ?? new Uint8Array(p.length).fill(1))) : null;
-  const elemValid = parts.some((p) => p.elemValid !== null) ? concatBytes(parts.map((p) => p.elemValid ?? new Uint8Array(p.values.length).fill(1))) : null;
-  let values: Values;
-  if (model.type === 'utf8') values = parts.flatMap((p) => p.values as (string | null)[]);
-  else {
-    const out = allocValues(model.type, parts.reduce((s, p) => s + p.values.length, 0)) as Float64Array;
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.values as Float64Array, at);
-      at += p.values.length;
-    }
-    values = out;
-  }
-  let offsets: Int32Array[] | null = null;
-  if (model.offsets !== null) {
-    offsets = model.offsets.map((_, d) => {
-      const res = new Int32Array(parts.reduce((s, p) => s + p.offsets![d]!.length - 1, 0) + 1);
-      let at = 0;
-      let base = 0;
-      for (const p of parts) {
-        const l = p.offsets![d]!;
-        for (let k = 1; k < l.length; k++) res[at + k] = base + l[k]!;
-        at += l.length - 1;
-        base += l[l.length - 1]!;
-      }
-      return res;
-    });
-  }
-  return { ...model, length, valid, values, elemValid, offsets };
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 

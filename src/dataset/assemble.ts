@@ -3,11 +3,11 @@
  * dropped or recorded, key columns from the grid, and the labels.
  */
 import { HarvestryError } from '../errors.js';
-import { concatColumns, nullColumn, takeRows, type ColumnData } from '../execute/columns.js';
+import { concatColumns, concatTyped, nullColumn, takeRows, type ColumnData } from '../execute/columns.js';
 import type { ChunkResult, OnError } from '../execute/evaluate.js';
 import type { DimInfo, Grid } from '../space/grid.js';
 import { showNames, type Scalar } from '../space/values.js';
-import { columnFromScalars } from './cell.js';
+import { columnFromCoords, columnFromScalars } from './cell.js';
 import { Dataset } from './dataset.js';
 import { DURATION_COLUMN, ERROR_COLUMN, FINGERPRINT_COLUMN, FORMAT_VERSION, dimType, type DatasetMeta, type InternalCoords, type Provenance, type VarMeta } from './meta.js';
 
@@ -37,7 +37,7 @@ export function assembleDataset(plan: AssemblyPlan, chunks: readonly ChunkResult
   checkVarNames(plan, varNames);
   const failed = new Map<number, string>();
   for (const c of chunks) for (const f of c.failures) failed.set(f.index, f.message);
-  const caseOf = concatInts(chunks.map((c) => c.cases));
+  const caseOf = concatTyped(chunks.map((c) => c.cases));
   const keep = rowsToKeep(caseOf, failed, plan.onError === 'record');
   const kept = keep === null ? caseOf : Int32Array.from(keep, (r) => caseOf[r]!);
   const columns: Record<string, ColumnData> = {};
@@ -51,12 +51,12 @@ export function assembleDataset(plan: AssemblyPlan, chunks: readonly ChunkResult
   }
   Object.assign(columns, keyColumns(plan, kept));
   if (plan.onError === 'record') {
-    const all = concatInts(chunks.map((c) => c.cases));
+    const all = concatTyped(chunks.map((c) => c.cases));
     const messages: Scalar[] = Array.from(keep ?? all.keys(), (r) => failed.get(all[r]!) ?? null);
     columns[ERROR_COLUMN] = columnFromScalars('utf8', messages);
   }
   if (plan.timings) {
-    const d = concatFloats(chunks.map((c) => c.durations ?? new Float64Array(c.cases.length)));
+    const d = concatTyped(chunks.map((c) => c.durations ?? new Float64Array(c.cases.length)));
     columns[DURATION_COLUMN] = columnFromScalars('float64', Array.from(keep ?? d.keys(), (r) => d[r]!));
   }
   const usedDims = new Set(vars.flatMap((v) => v.dims));
@@ -103,16 +103,9 @@ function rowsToKeep(caseOf: Int32Array, failed: ReadonlyMap<number, string>, kee
 }
 
 function keyColumns(plan: AssemblyPlan, cases: Int32Array): Record<string, ColumnData> {
-  const n = cases.length;
-  const k = plan.dims.length;
-  const perDim: Scalar[][] = plan.dims.map(() => new Array<Scalar>(n));
-  const buf = new Array<Scalar>(k);
-  for (let r = 0; r < n; r++) {
-    plan.grid.valuesAt(cases[r]!, buf);
-    for (let j = 0; j < k; j++) perDim[j]![r] = buf[j]!;
-  }
+  const indices = plan.grid.coordIndices(cases);
   const out: Record<string, ColumnData> = {};
-  plan.dims.forEach((d, j) => (out[d.name] = columnFromScalars(dimType(d.kind), perDim[j]!)));
+  plan.dims.forEach((d, j) => (out[d.name] = columnFromCoords(dimType(d.kind), d.coords, indices[j]!)));
   return out;
 }
 
@@ -120,25 +113,4 @@ function shapeOf(dims: readonly string[], varCoords: Readonly<Record<string, Int
   const sizes = dims.map((d) => varCoords[d]?.coords.length ?? null);
   const fixed = dims.length > 0 && sizes.every((s) => s !== null);
   return { type: 'null', container: dims.length === 0 ? 'scalar' : 'array', size: fixed ? (sizes).reduce((a, b) => a * b, 1) : null, depth: dims.length };
-}
-
-function concatInts(parts: readonly Int32Array[]): Int32Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concatFloats(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

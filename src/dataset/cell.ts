@@ -1,22 +1,8 @@
 /**
  * Reading single values back out of columns, as the labelled function returned them.
  */
-import { allocValues, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
+import { allocValues, TYPED_ARRAY_CTORS, type ColumnData, type Container, type ElemType, type Values } from '../execute/columns.js';
 import type { Scalar } from '../space/values.js';
-
-const TYPED_CTORS: Readonly<Record<string, new (src: ArrayLike<number> & ArrayLike<bigint>) => unknown>> = {
-  Float64Array,
-  Float32Array,
-  Int8Array,
-  Int16Array,
-  Int32Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Uint16Array,
-  Uint32Array,
-  BigInt64Array: BigInt64Array,
-  BigUint64Array: BigUint64Array,
-};
 
 /**
  * The scalar at flat position `i` of some values.
@@ -94,7 +80,7 @@ function leaf(col: ColumnData, a: number, b: number): unknown {
  * nulls where elements are null.
  */
 export function makeLeaf(container: Container, type: ElemType, values: Values, elemValid: Uint8Array | null, a: number, b: number): unknown {
-  const Ctor = TYPED_CTORS[container];
+  const Ctor = TYPED_ARRAY_CTORS[container];
   if (Ctor !== undefined) return new Ctor((values as Float64Array).subarray(a, b) as never);
   const out: Scalar[] = new Array<Scalar>(b - a);
   for (let i = a; i < b; i++) out[i - a] = elemValid !== null && elemValid[i] === 0 ? null : scalarAt(values, type, i);
@@ -121,4 +107,26 @@ export function columnFromScalars(type: ElemType, values: readonly Scalar[]): Co
     else (out as unknown as Scalar[])[i] = v;
   }
   return { type, container: 'scalar', length: n, valid, values: out, elemValid: null, size: null, offsets: null, depth: 0 };
+}
+
+/**
+ * Builds a scalar column by picking, for each row, one of a dim's coordinate values.
+ *
+ * @param type - the storage type of the coords
+ * @param coords - the coordinate values
+ * @param indices - for each row, the index of its value in `coords`
+ */
+export function columnFromCoords(type: ElemType, coords: readonly Scalar[], indices: Int32Array): ColumnData {
+  const lookup = columnFromScalars(type, coords);
+  const n = indices.length;
+  const values = allocValues(type, n);
+  const src = lookup.values as unknown as ArrayLike<unknown>;
+  const dst = values as unknown as Record<number, unknown>;
+  for (let r = 0; r < n; r++) dst[r] = src[indices[r]!];
+  let valid: Uint8Array | null = null;
+  if (lookup.valid !== null) {
+    valid = new Uint8Array(n);
+    for (let r = 0; r < n; r++) valid[r] = lookup.valid[indices[r]!]!;
+  }
+  return { type, container: 'scalar', length: n, valid, values, elemValid: null, size: null, offsets: null, depth: 0 };
 }

@@ -3,7 +3,8 @@
  * order, all-null columns where a variable never had a value, and the extra columns (`_error`,
  * `_duration_ms`, `_fingerprint`) filled in where the dataset lacks them.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from './_arrow-lib.js';
 import { nullColumn, type ColumnData } from '../execute/columns.js';
 import { withConstantText } from './constant-column.js';
 import { columnInfo, columnNames, Dataset } from './dataset.js';
@@ -60,7 +61,7 @@ export function sameStorage(a: DatasetMeta, b: DatasetMeta): boolean {
 }
 
 /** The table with its `harvestry` schema metadata set to `meta`. */
-function relabel(table: arrow.Table, meta: DatasetMeta): arrow.Table {
+function relabel(table: Arrow.Table, meta: DatasetMeta): Arrow.Table {
   const schema = new arrow.Schema(table.schema.fields, new Map([...table.schema.metadata, ['harvestry', encodeMeta(meta)]]));
   return new arrow.Table(schema, table.batches.map((b) => new arrow.RecordBatch(schema, b.data)));
 }

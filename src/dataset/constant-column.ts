@@ -2,7 +2,8 @@
  * Adding a column that holds one text value in every row (the `_fingerprint` of new rows) as a
  * dictionary: one string and a vector of zeros, not one string per row.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from './_arrow-lib.js';
 import { Dataset } from './dataset.js';
 import { encodeMeta, type DatasetMeta } from './meta.js';
 
@@ -32,7 +33,7 @@ export function withConstantText(ds: Dataset, meta: DatasetMeta, name: string, v
       dictionary,
     });
     offset += n;
-    const children = [...(b.data.children), data as arrow.Data];
+    const children = [...(b.data.children), data as Arrow.Data];
     return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children }));
   });
   return new Dataset(new arrow.Table(schema, batches), meta);

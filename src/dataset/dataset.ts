@@ -1,7 +1,8 @@
 /**
  * `Dataset`: the results of a run (or a file), one row per case, as an Arrow table plus labels.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from './_arrow-lib.js';
 import { HarvestryError } from '../errors.js';
 import type { ColumnData } from '../execute/columns.js';
 import type { Scalar } from '../space/values.js';
@@ -31,7 +32,7 @@ export type DatasetRecord = Record<string, unknown>;
  */
 export class Dataset {
   /** The rows as an Arrow table; its schema metadata holds the labels under `harvestry`. */
-  readonly table: arrow.Table;
+  readonly table: Arrow.Table;
   /** The labels: dims and coords, variables, internal dims, attrs, fingerprint, provenance. */
   readonly meta: DatasetMeta;
   private readonly cache = new Map<string, ColumnData>();
@@ -43,7 +44,7 @@ export class Dataset {
    * @param table - one row per case: dim columns, then variable columns
    * @param meta - the labels
    */
-  constructor(table: arrow.Table, meta: DatasetMeta) {
+  constructor(table: Arrow.Table, meta: DatasetMeta) {
     this.table = table;
     this.meta = meta;
   }
@@ -56,8 +57,8 @@ export class Dataset {
    */
   static fromColumns(meta: DatasetMeta, columns: Readonly<Record<string, ColumnData>>): Dataset {
     const names = columnNames(meta);
-    const fields: arrow.Field[] = [];
-    const children: arrow.Data[] = [];
+    const fields: Arrow.Field[] = [];
+    const children: Arrow.Data[] = [];
     let length = 0;
     for (const name of names) {
       const col = columns[name];
@@ -132,7 +133,7 @@ export class Dataset {
     if (info === undefined || vec === null) {
       throw new HarvestryError('E_UNKNOWN_VAR', `The dataset has no column \`${name}\`. Its dims are ${showNames(this.dims)} and its variables ${showNames(this.varNames)}.`);
     }
-    const col = fromArrowData(vec.data as arrow.Data[], info.type, info.container, info.depth);
+    const col = fromArrowData(vec.data as Arrow.Data[], info.type, info.container, info.depth);
     this.cache.set(name, col);
     return col;
   }
@@ -247,7 +248,7 @@ export function columnInfo(meta: DatasetMeta, name: string): Pick<ColumnData, 't
 }
 
 /** The Arrow type a column of the dataset has (used to check files against their labels). */
-export function expectedArrowType(meta: DatasetMeta, name: string): arrow.DataType | undefined {
+export function expectedArrowType(meta: DatasetMeta, name: string): Arrow.DataType | undefined {
   const info = columnInfo(meta, name);
   return info === undefined ? undefined : arrowColumnType(info);
 }

@@ -27,6 +27,8 @@ export class LabelledArray {
   readonly data: DenseData;
 
   /**
+   * Wraps dense data with its labels (made by `Dataset.get()`).
+   *
    * @param name - the variable
    * @param dims - the dims in order
    * @param coords - the coords of each dim

@@ -4,7 +4,7 @@
  * This JSON is part of the on-disk contract: see docs/format.md.
  */
 import { HarvestryError } from '../errors.js';
-import type { Container, ElemType } from '../execute/columns.js';
+import { TYPED_ARRAY_CTORS, type Container, type ElemType } from '../execute/columns.js';
 import { isPlainObject } from '../space/combos.js';
 import { showValue, type Scalar } from '../space/values.js';
 
@@ -221,20 +221,6 @@ export function decodeAttrs(raw: unknown): Record<string, unknown> {
   return out;
 }
 
-const TYPED_CTORS: Readonly<Record<string, new (items: never) => unknown>> = {
-  Float64Array,
-  Float32Array,
-  Int8Array,
-  Int16Array,
-  Int32Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Uint16Array,
-  Uint32Array,
-  BigInt64Array,
-  BigUint64Array,
-};
-
 function decodeAttr(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(decodeAttr);
   if (!isPlainObject(v)) return v;
@@ -243,7 +229,7 @@ function decodeAttr(v: unknown): unknown {
     if (tag === 'number') return Number(v.value);
     if (tag === 'bigint') return BigInt(v.value as string);
     if (tag === 'date') return new Date(v.value as string);
-    const Ctor = TYPED_CTORS[tag];
+    const Ctor = TYPED_ARRAY_CTORS[tag];
     if (Ctor !== undefined) {
       const items = (v.value as unknown[]).map((x) => (tag.startsWith('Big') ? BigInt(x as string) : decodeAttr(x)));
       return new Ctor(items as never);

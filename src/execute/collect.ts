@@ -277,26 +277,13 @@ class VarCollector {
 
   private finishFixed(length: number, valid: Uint8Array | null): ColumnData {
     const size = (this.shape as number[]).reduce((a, b) => a * b, 1);
-    const values = allocValues(this.type, length * size);
-    let elemValid: Uint8Array | null = null;
+    const out = new LeafWriter(this.type, length * size);
     for (let r = 0; r < length; r++) {
       if (this.valid[r] === 0) continue;
       let at = r * size;
-      forEachLeaf(this.rows![r], this.dims.length, (leaf) => {
-        if (ArrayBuffer.isView(leaf)) {
-          (values as Float64Array).set(leaf as unknown as Float64Array, at);
-          at += (leaf as unknown as ArrayLike<unknown>).length;
-          return;
-        }
-        for (const x of leaf as unknown[]) {
-          if (x === null) {
-            elemValid ??= new Uint8Array(length * size).fill(1);
-            elemValid[at] = 0;
-          } else storeScalar(values, at, x, this.type);
-          at++;
-        }
-      });
+      forEachLeaf(this.rows![r], this.dims.length, (leaf) => (at = out.write(leaf, at)));
     }
+    const { values, elemValid } = out;
     return { type: this.type, container: this.container, length, valid, values, elemValid, size, offsets: null, depth: this.dims.length };
   }
 
@@ -312,23 +299,10 @@ class VarCollector {
       pushRagged(this.rows![r], 0, depth, offsets, leaves);
     }
     const total = offsets[depth - 1]![offsets[depth - 1]!.length - 1]!;
-    const values = allocValues(this.type, total);
-    let elemValid: Uint8Array | null = null;
+    const out = new LeafWriter(this.type, total);
     let at = 0;
-    for (const leaf of leaves) {
-      if (ArrayBuffer.isView(leaf)) {
-        (values as Float64Array).set(leaf as unknown as Float64Array, at);
-        at += (leaf as unknown as ArrayLike<unknown>).length;
-        continue;
-      }
-      for (const x of leaf as unknown[]) {
-        if (x === null) {
-          elemValid ??= new Uint8Array(total).fill(1);
-          elemValid[at] = 0;
-        } else storeScalar(values, at, x, this.type);
-        at++;
-      }
-    }
+    for (const leaf of leaves) at = out.write(leaf, at);
+    const { values, elemValid } = out;
     return {
       type: this.type,
       container: this.container,
@@ -340,6 +314,34 @@ class VarCollector {
       offsets: offsets.map((o) => Int32Array.from(o)),
       depth,
     };
+  }
+}
+
+/** Writes the innermost arrays of list values into flat storage, noting null elements. */
+class LeafWriter {
+  readonly values: Values;
+  elemValid: Uint8Array | null = null;
+  private readonly type: ElemType;
+
+  constructor(type: ElemType, total: number) {
+    this.type = type;
+    this.values = allocValues(type, total);
+  }
+
+  /** Writes one leaf (a typed array or an array of scalars) at `at`; returns the next position. */
+  write(leaf: unknown, at: number): number {
+    if (ArrayBuffer.isView(leaf)) {
+      (this.values as Float64Array).set(leaf as unknown as Float64Array, at);
+      return at + (leaf as unknown as ArrayLike<unknown>).length;
+    }
+    for (const x of leaf as unknown[]) {
+      if (x === null) {
+        this.elemValid ??= new Uint8Array(this.values.length).fill(1);
+        this.elemValid[at] = 0;
+      } else storeScalar(this.values, at, x, this.type);
+      at++;
+    }
+    return at;
   }
 }
 

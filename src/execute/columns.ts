@@ -118,7 +118,7 @@ export function nullColumn(like: Pick<ColumnData, 'type' | 'container' | 'size' 
     container: like.container,
     length: n,
     valid: new Uint8Array(n),
-    values: allocValues(like.type, fixed ? n * like.size : 0),
+    values: allocValues(like.type, like.depth === 0 ? n : fixed ? n * like.size : 0),
     elemValid: null,
     size: like.size,
     offsets: fixed || like.depth === 0 ? null : Array.from({ length: like.depth }, () => new Int32Array(n + 1)),
@@ -148,11 +148,11 @@ export function concatColumns(name: string, parts: readonly ColumnData[]): Colum
   const cast = parts.map((p) => (p.type === 'null' && model.type !== 'null' ? nullColumn(model, p.length) : p));
   const length = cast.reduce((s, p) => s + p.length, 0);
   const anyInvalid = cast.some((p) => p.valid !== null);
-  const valid = anyInvalid ? joinBytes(cast.map((p) => p.valid ?? ones(p.length))) : null;
+  const valid = anyInvalid ? concatTyped(cast.map((p) => p.valid ?? ones(p.length))) : null;
   const values = joinValues(model.type, cast.map((p) => p.values));
   const elemCount = cast.map((p) => p.values.length);
   const anyElemInvalid = cast.some((p) => p.elemValid !== null);
-  const elemValid = anyElemInvalid ? joinBytes(cast.map((p, i) => p.elemValid ?? ones(elemCount[i]!))) : null;
+  const elemValid = anyElemInvalid ? concatTyped(cast.map((p, i) => p.elemValid ?? ones(elemCount[i]!))) : null;
   const offsets = model.offsets === null ? null : joinOffsets(cast.map((p) => p.offsets!));
   return { ...model, length, valid, values, elemValid, offsets };
 }
@@ -213,7 +213,7 @@ function takeRagged(col: ColumnData, order: ArrayLike<number>, valid: Uint8Array
 }
 
 /** Allocates storage of the same kind as `like`. */
-export function allocLike(like: Values, n: number): Values {
+export function allocLike(like: Values | Int32Array, n: number): Values {
   if (Array.isArray(like)) return new Array<string | null>(n).fill(null);
   const Ctor = like.constructor as new (n: number) => Exclude<Values, (string | null)[]>;
   return new Ctor(n);
@@ -229,26 +229,40 @@ function copyRange(src: Values, from: number, to: number, dst: Values, at: numbe
 }
 
 function joinValues(type: ElemType, parts: readonly Values[]): Values {
-  const n = parts.reduce((s, p) => s + p.length, 0);
   if (type === 'utf8') return parts.flatMap((p) => p as (string | null)[]);
-  const out = allocLike(parts[0]!, n) as Float64Array;
+  return concatTyped(parts as Float64Array[]);
+}
+
+/**
+ * Joins typed arrays of one class end to end.
+ *
+ * @param parts - the arrays (at least one)
+ */
+export function concatTyped<T extends Exclude<Values, (string | null)[]> | Int32Array>(parts: readonly T[]): T {
+  if (parts.length === 1) return parts[0]!;
+  const out = allocLike(parts[0]!, parts.reduce((s, p) => s + p.length, 0)) as T;
   let at = 0;
   for (const p of parts) {
-    out.set(p as Float64Array, at);
+    (out as Float64Array).set(p as Float64Array, at);
     at += p.length;
   }
   return out;
 }
 
-function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Typed array classes by name, for rebuilding values as the function returned them. */
+export const TYPED_ARRAY_CTORS: Readonly<Record<string, new (src: never) => ArrayBufferView>> = {
+  Float64Array,
+  Float32Array,
+  Int8Array,
+  Int16Array,
+  Int32Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Uint16Array,
+  Uint32Array,
+  BigInt64Array,
+  BigUint64Array,
+};
 
 function joinOffsets(parts: readonly (readonly Int32Array[])[]): Int32Array[] {
   const depth = parts[0]!.length;

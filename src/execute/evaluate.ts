@@ -19,6 +19,11 @@ export interface EvalPlan {
   readonly grid: GridSpec;
   /** Constants and resources, merged into every call's arguments. */
   readonly fixed: Readonly<Record<string, unknown>>;
+  /**
+   * The names in `fixed` that are resources: never sent to workers, which take them from their
+   * own import of the labelled function.
+   */
+  readonly resourceNames?: readonly string[];
   /** Positional argument names, or null for a function taking one object. */
   readonly fnArgs: readonly string[] | null;
   readonly outputs: OutputSpec;
@@ -70,6 +75,8 @@ export interface EvalLimits {
   readonly deadline?: number;
   /** Stop before the next case when aborted. */
   readonly signal?: AbortSignal | null;
+  /** Stop before the next case when its first element is not 0 (memory shared with the thread that stops the run). */
+  readonly stopFlag?: Int32Array | null;
 }
 
 /**
@@ -91,25 +98,29 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
   const cases = new Int32Array(n);
   const failures: CaseFailure[] = [];
   const durations = plan.timings ? new Float64Array(n) : null;
-  const values = new Array<Scalar>(dims.length);
-  const call = caller(fn, plan);
+  const cursor = order === null ? grid.cursor(from) : null;
+  const values = cursor?.values ?? new Array<Scalar>(dims.length);
+  const call = caller(fn, plan, dims);
   const deadline = limits.deadline ?? Infinity;
+  const clock = new DeadlineClock(deadline);
   const signal = limits.signal ?? null;
+  const stopFlag = limits.stopFlag ?? null;
   let row = 0;
   let stop: StopReason = null;
   for (let pos = from; pos < to; pos++) {
-    if (signal?.aborted === true) {
+    if (signal?.aborted === true || (stopFlag !== null && Atomics.load(stopFlag, 0) !== 0)) {
       stop = 'abort';
       break;
     }
     const index = order === null ? pos : order[pos]!;
-    grid.valuesAt(index, values);
+    if (cursor === null) grid.valuesAt(index, values);
+    else if (pos > from) cursor.next();
     cases[row] = index;
     const started = durations === null ? 0 : performance.now();
     let failure: unknown = NO_ERROR;
     for (let attempt = 0; attempt <= plan.retries; attempt++) {
       try {
-        let result = call(values, dims);
+        let result = call(values);
         if (isThenable(result)) result = await result;
         collector.add(row, result, () => showCase(dims, values));
         failure = NO_ERROR;
@@ -129,7 +140,7 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
         break;
       }
     }
-    if (deadline !== Infinity && performance.now() > deadline) break;
+    if (deadline !== Infinity && clock.due()) break;
   }
   const chunk: ChunkResult = {
     cases: row === n ? cases : cases.slice(0, row),
@@ -143,21 +154,56 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
 
 const NO_ERROR = Symbol('no error');
 
-/** Builds the call: the arguments object (or positional list) from fixed values and dim values. */
-function caller(fn: AnyFunction, plan: EvalPlan): (values: readonly Scalar[], dims: readonly string[]) => unknown {
-  const fixed = plan.fixed;
+/**
+ * Tells when a deadline has passed without reading the clock after every case: fast cases are
+ * checked every few dozen, slow ones every time (the stride doubles while checks come less
+ * than 1 ms apart and drops back to 1 when they come more than 10 ms apart).
+ */
+class DeadlineClock {
+  private readonly deadline: number;
+  private stride = 1;
+  private left = 1;
+  private last = performance.now();
+
+  constructor(deadline: number) {
+    this.deadline = deadline;
+  }
+
+  due(): boolean {
+    if (--this.left > 0) return false;
+    const now = performance.now();
+    const gap = now - this.last;
+    this.last = now;
+    if (gap < 1 && this.stride < 1024) this.stride *= 2;
+    else if (gap > 10) this.stride = 1;
+    this.left = this.stride;
+    return now > this.deadline;
+  }
+}
+
+/**
+ * Builds the call: the arguments object (or positional list) from fixed values and dim values.
+ * Every case's object is cloned from one template holding all names, so all share one shape,
+ * and the dim values are set by a function made once per plan with constant keys.
+ */
+function caller(fn: AnyFunction, plan: EvalPlan, dims: readonly string[]): (values: readonly Scalar[]) => unknown {
+  const template: Record<string, unknown> = { ...plan.fixed };
+  for (const d of dims) template[d] = null;
+  const body = dims.map((d, k) => `p[${JSON.stringify(d)}] = v[${k}];`).join(' ');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from JSON-quoted names only
+  const fill = new Function('p', 'v', body) as (p: Record<string, unknown>, v: readonly Scalar[]) => void;
   const f = fn as (...args: unknown[]) => unknown;
   if (plan.fnArgs !== null) {
     const names = plan.fnArgs;
-    return (values, dims) => {
-      const params: Record<string, unknown> = { ...fixed };
-      for (let k = 0; k < dims.length; k++) params[dims[k]!] = values[k];
+    return (values) => {
+      const params: Record<string, unknown> = { ...template };
+      fill(params, values);
       return f(...names.map((n) => params[n]));
     };
   }
-  return (values, dims) => {
-    const params: Record<string, unknown> = { ...fixed };
-    for (let k = 0; k < dims.length; k++) params[dims[k]!] = values[k];
+  return (values) => {
+    const params: Record<string, unknown> = { ...template };
+    fill(params, values);
     return f(params);
   };
 }

@@ -4,12 +4,14 @@
  * columns (plus `_error` and `_fingerprint` where the footer says they matter), row group by row
  * group, and mapping each row to its grid index by name, through per-dim coordinate maps.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from '../dataset/_arrow-lib.js';
 import { CoordIndex, strideOf } from '../dataset/keys.js';
 import { fromArrowData, unpackBits } from '../dataset/arrow.js';
 import { dimType, type DatasetMeta } from '../dataset/meta.js';
 import type { ColumnData, ElemType } from '../execute/columns.js';
 import type { Grid } from '../space/grid.js';
+import { isCombosGrid } from '../space/space-spec.js';
 import { scalarAt } from '../dataset/cell.js';
 import type { Scalar } from '../space/values.js';
 import { FINGERPRINTS_KEY, parseFingerprintSummary } from '../store/fingerprints.js';
@@ -68,17 +70,25 @@ export class GridStatus {
   }
 }
 
-/** Maps rows (by their dim values, by name) to indices of a grid. */
+/**
+ * Maps rows (by their dim values, by name) to indices of a grid. A cases × combos grid maps
+ * through per-dim coordinate tables; any other space looks each row up by value.
+ */
 export class GridLocator {
   private readonly combo: { name: string; index: CoordIndex; radix: number }[] = [];
   private readonly caseDims: { name: string; index: CoordIndex }[] = [];
   private readonly caseStrides: number[] = [];
   private readonly caseRow = new Map<number, number>();
-  private readonly comboSize: number;
+  private readonly comboSize: number = 1;
+  private readonly general: Grid | null = null;
 
   /** @param grid - the grid of the harvest */
   constructor(grid: Grid) {
     const spec = grid.spec;
+    if (!isCombosGrid(spec)) {
+      this.general = grid;
+      return;
+    }
     const info = grid.dimInfo();
     const typeOf = (name: string): ElemType => dimType(info.find((d) => d.name === name)!.kind);
     const radix = strideOf(spec.comboValues.map((v) => v.length));
@@ -102,6 +112,7 @@ export class GridLocator {
    * @param n - the number of rows
    */
   locate(columns: ReadonlyMap<string, ColumnData>, n: number): Int32Array {
+    if (this.general !== null) return locateByValue(this.general, columns, n);
     const out = new Int32Array(n);
     const part = new Int32Array(n);
     for (const c of this.combo) {
@@ -129,6 +140,21 @@ export class GridLocator {
     }
     return out;
   }
+}
+
+/** The grid index of every row, looking each up by its values (any space). */
+function locateByValue(grid: Grid, columns: ReadonlyMap<string, ColumnData>, n: number): Int32Array {
+  const cols = grid.dims.map((d) => columns.get(d)!);
+  const values = new Array<Scalar>(cols.length);
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      values[k] = c.valid !== null && c.valid[r] === 0 ? null : scalarAt(c.values, c.type, r);
+    }
+    out[r] = grid.indexOf(values);
+  }
+  return out;
 }
 
 /** What the scan needs to know about the file and the function. */
@@ -170,7 +196,7 @@ export async function scanRowGroups(input: ScanInput, locator: GridLocator, stat
       if (readFingerprints) columns.push(fpColumn);
       const table = await reader.read(g, columns);
       const n = table.numRows;
-      const dimCols = meta.dims.map((d) => fromArrowData(table.getChild(d.name)!.data as arrow.Data[], d.type, 'scalar', 0));
+      const dimCols = meta.dims.map((d) => fromArrowData(table.getChild(d.name)!.data as Arrow.Data[], d.type, 'scalar', 0));
       const at = locator.locate(new Map(meta.dims.map((d, k) => [d.name, dimCols[k]!])), n);
       const failed = readErrors ? validity(table.getChild(errCol)!) : null;
       const stale = readFingerprints ? staleRows(table.getChild(fpColumn)!, input.fingerprint) : null;
@@ -198,10 +224,10 @@ export async function scanRowGroups(input: ScanInput, locator: GridLocator, stat
 }
 
 /** Per row, 1 where the column holds a value (for `_error`: a failure). */
-function validity(vec: arrow.Vector): Uint8Array {
+function validity(vec: Arrow.Vector): Uint8Array {
   const out = new Uint8Array(vec.length);
   let at = 0;
-  for (const d of vec.data as arrow.Data[]) {
+  for (const d of vec.data as Arrow.Data[]) {
     if (d.nullCount === 0) out.fill(1, at, at + d.length);
     else if (d.nullCount < d.length) out.set(unpackBits(d.nullBitmap, d.offset, d.length), at);
     at += d.length;
@@ -210,12 +236,12 @@ function validity(vec: arrow.Vector): Uint8Array {
 }
 
 /** Per row, 1 where the row's fingerprint is set and differs from the current one. */
-function staleRows(vec: arrow.Vector, current: string): { flags: Uint8Array; names: (string | null)[] } {
+function staleRows(vec: Arrow.Vector, current: string): { flags: Uint8Array; names: (string | null)[] } {
   const flags = new Uint8Array(vec.length);
   const names = new Array<string | null>(vec.length).fill(null);
   const valid = validity(vec);
   let at = 0;
-  for (const d of vec.data as arrow.Data[]) {
+  for (const d of vec.data as Arrow.Data[]) {
     if (d.type instanceof arrow.Dictionary) {
       const dict = d.dictionary!;
       const words = Array.from({ length: dict.length }, (_, k) => dict.get(k) as string | null);
@@ -237,7 +263,7 @@ function staleRows(vec: arrow.Vector, current: string): { flags: Uint8Array; nam
  * For plain utf8 data: flags rows whose text differs from `current`, comparing bytes (no string
  * is made for rows equal to it, and one per run of equal stale values).
  */
-function textDiffers(d: arrow.Data, current: string, valid: Uint8Array, flags: Uint8Array, names: (string | null)[], at: number): void {
+function textDiffers(d: Arrow.Data, current: string, valid: Uint8Array, flags: Uint8Array, names: (string | null)[], at: number): void {
   const want = new TextEncoder().encode(current);
   const offsets = d.valueOffsets as Int32Array;
   const bytes = d.values as Uint8Array;

@@ -3,14 +3,16 @@
  * commit finished rows to the file as the run goes.
  */
 import { HarvestryError } from '../errors.js';
+import { loadArrow } from '../dataset/_arrow-lib.js';
 import { assembleDataset } from '../dataset/assemble.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { dimType, type DatasetMeta } from '../dataset/meta.js';
 import { reconcileMeta } from '../dataset/reconcile.js';
 import type { AnyFunction, CaseFailure, ChunkResult } from '../execute/evaluate.js';
-import { executeInline, type ExecOptions, type ExecResult } from '../execute/execute.js';
+import type { ExecResult } from '../execute/execute.js';
+import { executePlan, type PlanOptions } from '../execute/run.js';
 import type { PreparedRun, RunInput } from '../runner/prepare.js';
-import { caseFailedError, warnSkipped, type Runner } from '../runner/runner.js';
+import { caseFailedError, planOptions, warnSkipped, type Runner } from '../runner/runner.js';
 import { permutation } from '../space/rng.js';
 import { readDatasetLabels } from '../store/dataset-labels.js';
 import { removeLeftovers } from '../store/replace.js';
@@ -67,12 +69,11 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   try {
     if (plan.total > 0) {
       result = await runPlan(runner.fn, prep, {
+        ...planOptions(prep),
         order: plan.order,
-        signal: prep.run.signal,
         flushMs: spec.commitMs,
         chunkRows: Math.min(spec.commitRows, 131072),
         onChunk: (chunk) => committer.add(chunk),
-        ...(prep.run.progress === null ? {} : { onProgress: prep.run.progress }),
       });
       await committer.flush();
     }
@@ -84,7 +85,7 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   host.onDataset(ds);
   const failures = result?.failures ?? [];
   const report: HarvestReport = { cases: committer.all.reduce((s, c) => s + c.cases.length, 0), skipped: prep.grid.size - plan.total, failures, commits: committer.commits, elapsedMs: performance.now() - started };
-  if (result?.stop === 'error') throw caseFailedError(prep, failures[failures.length - 1]!, ds);
+  if (result?.stop === 'error') throw caseFailedError(prep, failures[0]!, ds);
   if (result?.stop === 'abort') {
     throw new HarvestryError('E_ABORTED', `The harvest was aborted after ${report.cases} of ${plan.total} cases; the finished results were written to ${path} and are in \`err.details.partial\` (and \`lastDs\`).`, {
       details: { partial: ds },
@@ -97,6 +98,7 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
 /** Reads what the file holds for the requested cases (and refuses a run that does not fit it). */
 async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator }> {
   const { path, runner } = host;
+  await loadArrow();
   await removeLeftovers(path);
   const file = await readDatasetLabels(path);
   const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
@@ -114,11 +116,11 @@ async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, wh
 }
 
 /**
- * The one call that runs the cases of a harvest. Today in this thread; the executor chosen by
- * the run options plugs in here.
+ * The one call that runs the cases of a harvest, on the executor its run options name (inline,
+ * pool or subprocess); chunks reach `onChunk` as they finish, in any order.
  */
-function runPlan(fn: AnyFunction, prep: PreparedRun, options: ExecOptions): Promise<ExecResult> {
-  return executeInline(fn, prep.plan, options);
+function runPlan(fn: AnyFunction, prep: PreparedRun, options: PlanOptions): Promise<ExecResult> {
+  return executePlan(fn, prep.plan, options);
 }
 
 /** A chunk of no rows, so a harvest that runs nothing still returns a dataset (of no rows). */

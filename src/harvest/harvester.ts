@@ -56,6 +56,8 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   private warnedStale = false;
 
   /**
+   * A Harvester of `runner`'s results into the file at `path` (made by the first harvest).
+   *
    * @param runner - the labelled function (from `label()`)
    * @param path - the dataset file, `.parquet`; made by the first harvest
    * @param options - commit interval and lock timings

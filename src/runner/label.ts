@@ -1,6 +1,7 @@
 /**
  * `label()`: turn a function into a {@link Runner} by naming and shaping its outputs.
  */
+import { captureSite, rememberSite, SITE_KEY } from '../execute/site.js';
 import { Runner } from './runner.js';
 import { normalizeSpec, type LabelSpec } from './spec.js';
 import type { PositionalParams } from './types.js';
@@ -38,5 +39,10 @@ export function label<const N extends readonly string[], A extends readonly unkn
  */
 export function label<P extends object, R>(spec: LabelSpec<NoInfer<P>>, fn: (params: P) => R): Runner<P, Awaited<R>>;
 export function label(spec: LabelSpec<unknown>, fn: (...args: never[]) => unknown): Runner<object> {
-  return new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
+  const runner = new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
+  // Where it was labelled, so worker threads and child processes can import it again.
+  const site = captureSite(label, runner.spec.fingerprint);
+  rememberSite(fn, site);
+  Object.defineProperty(runner, SITE_KEY, { value: site });
+  return runner;
 }

@@ -2,6 +2,8 @@
  * Run options shared by every run (runner, harvester, sampler, crop), and their checked form.
  */
 import { HarvestryError } from '../errors.js';
+import { wantsProgressBar } from '../execute/progress-bar.js';
+import type { ExecutorKind, ExecutorSpec } from '../execute/run.js';
 import { showValue } from '../space/values.js';
 
 /** What to do when the function throws for a case. */
@@ -22,10 +24,39 @@ export interface ProgressInfo {
 /** Options of every run. */
 export interface RunOptions {
   /**
-   * Where cases run. `'inline'`: in this thread, one after another.
-   * @default 'inline'
+   * Where cases run. `'inline'`: in this thread, one after another. `'pool'`: on a pool of
+   * worker threads (the function must be exported from its module). `'subprocess'`: each batch
+   * in a fresh child process (with `numThreads`, `affinities`, `gpus`).
+   * @default 'inline', or 'pool' with `parallel` or `numWorkers`, or 'subprocess' with `numThreads`, `affinities` or `gpus`
    */
-  readonly executor?: 'inline';
+  readonly executor?: ExecutorKind;
+  /**
+   * Run on the worker pool: `true` for one thread per CPU core, a number for that many threads.
+   * @default false
+   */
+  readonly parallel?: boolean | number;
+  /**
+   * Threads of the pool, or child processes at once for `'subprocess'`.
+   * @default the number of CPU cores (for subprocesses: cores / numThreads)
+   */
+  readonly numWorkers?: number;
+  /** Subprocess: sets OMP, MKL, OPENBLAS, VECLIB, NUMEXPR and NUMBA thread counts in each child. */
+  readonly numThreads?: number;
+  /**
+   * Subprocess: CPU ids to pin children to with `taskset` (an array or "0,1,2"), one child per
+   * entry at a time; repeat an id to let two children share it.
+   */
+  readonly affinities?: readonly number[] | string;
+  /**
+   * Subprocess: GPU ids, one per child at a time as its `CUDA_VISIBLE_DEVICES` (an array or
+   * "0,1"); repeat an id to let two children share it.
+   */
+  readonly gpus?: readonly (number | string)[] | string;
+  /**
+   * Subprocess: cases per child process.
+   * @default the run split evenly over the children at once
+   */
+  readonly batchSize?: number;
   /**
    * When the function throws: `'raise'` rejects the run with E_CASE_FAILED (finished results
    * are kept by a Harvester); `'skip'` leaves failed cases out and reports them at the end;
@@ -49,25 +80,46 @@ export interface RunOptions {
    * @default false
    */
   readonly shuffle?: boolean | number;
-  /** A callback told of progress as cases finish. */
-  readonly progress?: false | ((info: ProgressInfo) => void);
+  /**
+   * Progress: `true` for a bar on stderr (when it is a terminal), `false` for none, or a callback
+   * told of progress as cases finish.
+   * @default a bar when stderr is a terminal, outside CI, unless HARVESTRY_PROGRESS=off
+   */
+  readonly progress?: boolean | ((info: ProgressInfo) => void);
   /** Stops the run when aborted: no new case starts; finished results are kept. */
   readonly signal?: AbortSignal;
 }
 
 /** Run options after checking. */
 export interface RunSpec {
-  readonly executor: 'inline';
+  readonly executor: ExecutorSpec;
   readonly onError: OnError;
   readonly retries: number;
   readonly timings: boolean;
   readonly shuffle: number | null;
-  readonly progress: ((info: ProgressInfo) => void) | null;
+  /** `'bar'`: a bar on stderr; a callback; or null for no progress reports. */
+  readonly progress: 'bar' | ((info: ProgressInfo) => void) | null;
   readonly signal: AbortSignal | null;
 }
 
 /** The names of all run options. */
-export const RUN_OPTION_NAMES: readonly (keyof RunOptions)[] = ['executor', 'onError', 'retries', 'timings', 'shuffle', 'progress', 'signal'];
+export const RUN_OPTION_NAMES: readonly (keyof RunOptions)[] = [
+  'executor',
+  'parallel',
+  'numWorkers',
+  'numThreads',
+  'affinities',
+  'gpus',
+  'batchSize',
+  'onError',
+  'retries',
+  'timings',
+  'shuffle',
+  'progress',
+  'signal',
+];
+
+const SUBPROCESS_ONLY = ['numThreads', 'affinities', 'gpus', 'batchSize'] as const;
 
 /**
  * Checks run options (unknown names included) and returns them as given, for merging with
@@ -78,9 +130,19 @@ export const RUN_OPTION_NAMES: readonly (keyof RunOptions)[] = ['executor', 'onE
  */
 export function normalizeRunOptions(options: RunOptions, where: string): RunOptions {
   const o = options as Record<string, unknown>;
-  if (o.executor !== undefined && o.executor !== 'inline') {
-    throw new HarvestryError('E_BAD_OPTION', `Expected \`executor\` in ${where} to be 'inline', got ${showValue(o.executor)}.`);
+  if (o.executor !== undefined && o.executor !== 'inline' && o.executor !== 'pool' && o.executor !== 'subprocess') {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`executor\` in ${where} to be 'inline', 'pool' or 'subprocess', got ${showValue(o.executor)}.`);
   }
+  if (o.parallel !== undefined && typeof o.parallel !== 'boolean' && !isCount(o.parallel)) {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`parallel\` in ${where} to be true, false or a whole number of threads from 1 up, got ${showValue(o.parallel)}.`);
+  }
+  for (const name of ['numWorkers', 'numThreads', 'batchSize'] as const) {
+    if (o[name] !== undefined && !isCount(o[name])) {
+      throw new HarvestryError('E_BAD_OPTION', `Expected \`${name}\` in ${where} to be a whole number from 1 up, got ${showValue(o[name])}.`);
+    }
+  }
+  if (o.affinities !== undefined) parseIds(o.affinities, 'affinities', where, true);
+  if (o.gpus !== undefined) parseIds(o.gpus, 'gpus', where, false);
   if (o.onError !== undefined && o.onError !== 'raise' && o.onError !== 'skip' && o.onError !== 'record') {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`onError\` in ${where} to be 'raise', 'skip' or 'record', got ${showValue(o.onError)}.`);
   }
@@ -93,8 +155,8 @@ export function normalizeRunOptions(options: RunOptions, where: string): RunOpti
   if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean' && !Number.isInteger(o.shuffle)) {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`shuffle\` in ${where} to be true, false or a whole-number seed, got ${showValue(o.shuffle)}.`);
   }
-  if (o.progress !== undefined && o.progress !== false && typeof o.progress !== 'function') {
-    throw new HarvestryError('E_BAD_OPTION', `Expected \`progress\` in ${where} to be false or a callback, got ${showValue(o.progress)}.`);
+  if (o.progress !== undefined && typeof o.progress !== 'boolean' && typeof o.progress !== 'function') {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`progress\` in ${where} to be true, false or a callback, got ${showValue(o.progress)}.`);
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`signal\` in ${where} to be an AbortSignal, got ${showValue(o.signal)}.`);
@@ -112,12 +174,12 @@ export function normalizeRunOptions(options: RunOptions, where: string): RunOpti
 export function resolveRunSpec(defaults: RunOptions, call: RunOptions, where: string): RunSpec {
   const o = normalizeRunOptions({ ...defaults, ...stripUndefined(call) }, where);
   return {
-    executor: 'inline',
+    executor: resolveExecutor(o, where),
     onError: o.onError ?? 'raise',
     retries: o.retries ?? 0,
     timings: o.timings ?? false,
     shuffle: o.shuffle === undefined || o.shuffle === false ? null : o.shuffle === true ? 1 : o.shuffle,
-    progress: typeof o.progress === 'function' ? o.progress : null,
+    progress: typeof o.progress === 'function' ? o.progress : o.progress === false ? null : (o.progress === true ? process.stderr.isTTY : wantsProgressBar()) ? 'bar' : null,
     signal: o.signal ?? null,
   };
 }
@@ -134,6 +196,52 @@ export function checkOptionNames(options: object, allowed: readonly string[], wh
   if (bad.length > 0) {
     throw new HarvestryError('E_BAD_OPTION', `${where} has no option ${bad.map((b) => `\`${b}\``).join(', ')}. Its options are ${allowed.map((a) => `\`${a}\``).join(', ')}.`);
   }
+}
+
+/**
+ * The executor from the options: `executor` if given, else the pool for `parallel` or
+ * `numWorkers`, else subprocesses for their options, else inline. Options that do not apply to
+ * the executor are refused rather than ignored.
+ */
+function resolveExecutor(o: RunOptions, where: string): ExecutorSpec {
+  const subOnly = SUBPROCESS_ONLY.filter((n) => o[n] !== undefined);
+  const parallel = o.parallel === undefined || o.parallel === false ? null : o.parallel;
+  const kind: ExecutorKind = o.executor ?? (parallel !== null ? 'pool' : subOnly.length > 0 ? 'subprocess' : o.numWorkers !== undefined ? 'pool' : 'inline');
+  const given = [...(o.numWorkers === undefined ? [] : ['numWorkers']), ...(parallel === null ? [] : ['parallel'])];
+  const misplaced = kind === 'inline' ? [...given, ...subOnly] : kind === 'pool' ? subOnly : parallel === null ? [] : ['parallel'];
+  if (misplaced.length > 0) {
+    const applies = misplaced.map((n) => `\`${n}\``).join(', ');
+    throw new HarvestryError(
+      'E_BAD_OPTION',
+      `${applies} in ${where} ${misplaced.length === 1 ? 'does' : 'do'} not apply to executor '${kind}': ${SUBPROCESS_ONLY.some((n) => misplaced.includes(n)) ? "`numThreads`, `affinities`, `gpus` and `batchSize` are for executor 'subprocess'" : "`parallel` is for executor 'pool', `numWorkers` for 'pool' and 'subprocess'"}. Drop ${misplaced.length === 1 ? 'it' : 'them'} or choose that executor.`,
+    );
+  }
+  if (typeof parallel === 'number' && o.numWorkers !== undefined && o.numWorkers !== parallel) {
+    throw new HarvestryError('E_BAD_OPTION', `\`parallel: ${parallel}\` and \`numWorkers: ${o.numWorkers}\` in ${where} ask for different numbers of threads. Give one of them.`);
+  }
+  return {
+    kind,
+    numWorkers: o.numWorkers ?? (typeof parallel === 'number' ? parallel : null),
+    numThreads: o.numThreads ?? null,
+    affinities: o.affinities === undefined ? null : parseIds(o.affinities, 'affinities', where, true).map(Number),
+    gpus: o.gpus === undefined ? null : parseIds(o.gpus, 'gpus', where, false),
+    batchSize: o.batchSize ?? null,
+  };
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 1;
+}
+
+/** CPU or GPU ids from an array or a comma-separated string; at least one. */
+function parseIds(raw: unknown, name: string, where: string, numeric: boolean): string[] {
+  const list = typeof raw === 'string' ? raw.split(',').map((x) => x.trim()) : Array.isArray(raw) ? (raw as unknown[]) : null;
+  const ok = (x: unknown): boolean => (typeof x === 'number' ? Number.isInteger(x) && x >= 0 : !numeric && typeof x === 'string' ? x !== '' : typeof x === 'string' && /^\d+$/.test(x));
+  if (list === null || list.length === 0 || !list.every(ok)) {
+    const what = numeric ? 'CPU ids (whole numbers from 0 up)' : 'GPU ids';
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`${name}\` in ${where} to be a non-empty array of ${what} or a string like "0,1", got ${showValue(raw)}.`);
+  }
+  return list.map(String);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -3,7 +3,15 @@
  * argument is caught before anything runs. Parsing uses acorn (a real JavaScript parser), so
  * defaults, renames and nested patterns are read correctly.
  */
-import { parseExpressionAt, type Expression, type Node, type Pattern } from 'acorn';
+import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
+import type { Expression, Node, Pattern } from 'acorn';
+import type * as Acorn from 'acorn';
+
+// Loaded on first use, and only where names are checked: a worker thread re-importing the
+// user's module to run cases skips the checks the main thread already made.
+let acorn: typeof Acorn | undefined;
+const load = (): typeof Acorn => (acorn ??= createRequire(import.meta.url)('acorn') as typeof Acorn);
 
 /** What the source says about the function's arguments. */
 export interface ParamInfo {
@@ -21,6 +29,7 @@ export interface ParamInfo {
  * @param fnArgs - the positional argument names, when the function takes positional arguments
  */
 export function readParams(fn: (...args: never[]) => unknown, fnArgs: readonly string[] | null): ParamInfo {
+  if (!isMainThread) return { names: fnArgs, required: [] };
   const params = parseParams(Function.prototype.toString.call(fn));
   if (fnArgs !== null) {
     if (params === null) return { names: fnArgs, required: [] };
@@ -56,7 +65,7 @@ function parseParams(src: string): Pattern[] | null {
   for (const wrap of [(s: string) => `(${s})`, (s: string) => `({${s}})`]) {
     let expr: Expression;
     try {
-      expr = parseExpressionAt(wrap(src), 0, { ecmaVersion: 'latest' });
+      expr = load().parseExpressionAt(wrap(src), 0, { ecmaVersion: 'latest' });
     } catch {
       continue;
     }

@@ -6,9 +6,9 @@ import { HarvestryError } from '../errors.js';
 import type { AssemblyPlan } from '../dataset/assemble.js';
 import { encodeAttrs } from '../dataset/meta.js';
 import type { EvalPlan } from '../execute/evaluate.js';
-import { parseCases, parseCombos } from '../space/combos.js';
-import { Grid, makeGridSpec } from '../space/grid.js';
+import type { Grid } from '../space/grid.js';
 import { permutation } from '../space/rng.js';
+import { runGrid } from '../space/run-space.js';
 import { showNames } from '../space/values.js';
 import { resolveRunSpec, type RunOptions, type RunSpec } from './options.js';
 import { currentProvenance } from './provenance.js';
@@ -16,7 +16,9 @@ import { checkKnownArgs, collectVarCoords, type RunnerSpec } from './spec.js';
 
 /** The swept arguments of a run. */
 export interface RunInput {
+  /** A combos object or a space. */
   readonly combos?: unknown;
+  /** A list of cases or a space. */
   readonly cases?: unknown;
   /** Extra constants for this run only. */
   readonly constants?: unknown;
@@ -41,12 +43,7 @@ export interface PreparedRun {
  * @param where - the call, for messages
  */
 export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOptions, where: string): PreparedRun {
-  const combos = parseCombos(input.combos);
-  const cases = input.cases === undefined || input.cases === null ? null : parseCases(input.cases, spec.fnArgs);
-  if (cases?.rows.length === 0) {
-    throw new HarvestryError('E_CASE_KEYS', `\`cases\` is an empty array in ${where}, so there is nothing to run. Give at least one case.`);
-  }
-  const grid = new Grid(makeGridSpec(combos, cases));
+  const grid = runGrid(input.combos, input.cases, spec.fnArgs, where);
   const dims = grid.dims;
   checkKnownArgs(spec.params, dims, where);
   const runConstants = runConstantsOf(input.constants, where);
@@ -63,6 +60,7 @@ export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOption
   const plan: EvalPlan = {
     grid: grid.spec,
     fixed: { ...spec.resources, ...constants },
+    resourceNames: Object.keys(spec.resources),
     fnArgs: spec.fnArgs,
     outputs: { varNames: spec.varNames, varDims: spec.varDims, dimSizes },
     onError: run.onError,

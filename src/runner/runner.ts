@@ -2,11 +2,13 @@
  * `Runner`: a labelled function and the runs over its parameter space.
  */
 import { HarvestryError } from '../errors.js';
+import { loadArrow } from '../dataset/_arrow-lib.js';
 import { assembleDataset } from '../dataset/assemble.js';
 import type { Dataset } from '../dataset/dataset.js';
-import { executeInline } from '../execute/execute.js';
 import type { CaseFailure } from '../execute/evaluate.js';
+import { executePlan, type PlanOptions } from '../execute/run.js';
 import { showCase, type Scalar } from '../space/values.js';
+import type { CheckedPoint, Space } from '../space/space.js';
 import { checkOptionNames, RUN_OPTION_NAMES, type RunOptions } from './options.js';
 import { prepareRun, type PreparedRun, type RunInput } from './prepare.js';
 import type { RunnerSpec } from './spec.js';
@@ -44,7 +46,11 @@ export interface RunReport {
 export class Runner<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never> {
   /** The original function, callable as before. */
   readonly fn: LabelledFunction<P, R, T>;
-  /** The checked spec. */
+  /**
+   * The checked spec (used by the Harvester, Sampler and Crop).
+   *
+   * @internal
+   */
   readonly spec: RunnerSpec;
   private last: Dataset | null = null;
   private report: RunReport | null = null;
@@ -54,6 +60,7 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    *
    * @param fn - the function
    * @param spec - its checked spec
+   * @internal
    */
   constructor(fn: LabelledFunction<P, R, T>, spec: RunnerSpec) {
     this.fn = fn;
@@ -127,7 +134,17 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * await r.runCombos({ a: [1, 2], b: [10, 20, 30] }, { onError: 'record' });
    * ```
    */
-  async runCombos(combos: Combos<P>, options: RunCombosOptions<P, T> = {}): Promise<Dataset> {
+  runCombos(combos: Combos<P>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
+  /**
+   * Runs every point of a space (see `docs/guide/space.md`) and returns its dataset, one row per
+   * point. With `cases`, every case is combined with every point.
+   *
+   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
+   * @param options - run options, `cases` and per-run `constants`
+   * @returns the dataset of this run (also kept as `lastDs`)
+   */
+  runCombos<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
+  async runCombos(combos: Combos<P> | Space<object>, options: RunCombosOptions<P, T> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'cases', 'constants'], 'runCombos()');
     const { cases, constants, ...run } = options;
     return this.run({ combos, cases, constants }, run, 'runCombos()');
@@ -145,7 +162,16 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * await r.runCases([{ a: 1, b: 10 }, { a: 5, b: 50 }]);
    * ```
    */
-  async runCases(cases: Cases<P, T>, options: RunCasesOptions<P> = {}): Promise<Dataset> {
+  runCases(cases: Cases<P, T>, options?: RunCasesOptions<P>): Promise<Dataset>;
+  /**
+   * Runs every point of a space, as {@link Runner.runCombos} does (a space means the same in both).
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - run options, `combos` to combine with every point, per-run `constants`
+   * @returns the dataset of this run (also kept as `lastDs`)
+   */
+  runCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCasesOptions<P>): Promise<Dataset>;
+  async runCases(cases: Cases<P, T> | Space<object>, options: RunCasesOptions<P> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'combos', 'constants'], 'runCases()');
     const { combos, constants, ...run } = options;
     return this.run({ combos, cases, constants }, run, 'runCases()');
@@ -158,6 +184,7 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * @param input - combos, cases, per-run constants
    * @param options - run options
    * @param where - the call, for messages
+   * @internal
    */
   prepare(input: RunInput, options: RunOptions, where: string): PreparedRun {
     return prepareRun(this.spec, input, options, where);
@@ -167,15 +194,12 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
     const started = performance.now();
     const prep = this.prepare(input, options, where);
     const { run } = prep;
-    const result = await executeInline(this.fn, prep.plan, {
-      order: prep.order,
-      signal: run.signal,
-      ...(run.progress === null ? {} : { onProgress: run.progress }),
-    });
+    const result = await executePlan(this.fn, prep.plan, planOptions(prep));
+    await loadArrow();
     const ds = assembleDataset(prep.assembly, result.chunks);
     this.last = ds;
     this.report = { cases: result.chunks.reduce((s, c) => s + c.cases.length, 0), failures: result.failures, elapsedMs: performance.now() - started };
-    if (result.stop === 'error') throw caseFailedError(prep, result.failures[result.failures.length - 1]!, ds);
+    if (result.stop === 'error') throw caseFailedError(prep, result.failures[0]!, ds);
     if (result.stop === 'abort') {
       throw new HarvestryError('E_ABORTED', `The run was aborted after ${ds.numRows} of ${result.total} cases; the finished results are in \`err.details.partial\` (and \`lastDs\`).`, {
         details: { partial: ds },
@@ -187,6 +211,21 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
 }
 
 /**
+ * The options of {@link executePlan} for a prepared run: its order, executor, signal and
+ * progress. Add `onChunk` to receive results as they finish.
+ *
+ * @param prep - the run
+ * @example
+ * ```ts
+ * const result = await executePlan(runner.fn, prep.plan, { ...planOptions(prep), onChunk: commit });
+ * ```
+ */
+export function planOptions(prep: PreparedRun): PlanOptions {
+  const { run } = prep;
+  return { order: prep.order, signal: run.signal, executor: run.executor, progress: run.progress };
+}
+
+/**
  * The error of a failed case under `onError: 'raise'`.
  *
  * @param prep - the run
@@ -195,9 +234,10 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
  */
 export function caseFailedError(prep: PreparedRun, failure: CaseFailure, partial: Dataset | null): HarvestryError {
   const c = showCase(prep.grid.dims, failure.values);
+  const died = failure.error instanceof HarvestryError && failure.error.code === 'E_WORKER_DIED';
   return new HarvestryError(
     'E_CASE_FAILED',
-    `The function threw for the case ${c}: ${failure.message}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
+    `${died ? 'The case' : 'The function threw for the case'} ${c}${died ? ' failed' : ''}: ${failure.message}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
     { cause: failure.error, details: { case: Object.fromEntries(prep.grid.dims.map((d, i) => [d, failure.values[i]])), index: failure.index, partial } },
   );
 }

@@ -26,8 +26,9 @@ export const ALL_EXISTING = '...';
  *
  * @param combos - an object mapping argument names to arrays of values
  * @param where - how to name the object in messages (`combos`, `defaultCombos`...)
+ * @param distinct - whether each list must hold distinct values (zipped lists need not)
  */
-export function parseCombos(combos: unknown, where = 'combos'): CombosSpec {
+export function parseCombos(combos: unknown, where = 'combos', distinct = true): CombosSpec {
   if (combos === undefined || combos === null) return { names: [], values: [] };
   if (typeof combos !== 'object' || Array.isArray(combos)) {
     throw new HarvestryError(
@@ -39,12 +40,12 @@ export function parseCombos(combos: unknown, where = 'combos'): CombosSpec {
   const values: Scalar[][] = [];
   for (const [name, raw] of Object.entries(combos)) {
     names.push(name);
-    values.push(parseComboValues(name, raw, where));
+    values.push(parseComboValues(name, raw, where, distinct));
   }
   return { names, values };
 }
 
-function parseComboValues(name: string, raw: unknown, where: string): Scalar[] {
+function parseComboValues(name: string, raw: unknown, where: string, distinct: boolean): Scalar[] {
   if (raw === ALL_EXISTING) {
     throw new HarvestryError(
       'E_COMBO_NOT_ARRAY',
@@ -71,7 +72,7 @@ function parseComboValues(name: string, raw: unknown, where: string): Scalar[] {
   }
   const out = list.map((v) => checkScalar(v, `\`${where}.${name}\``));
   checkOneKind(out, `\`${where}.${name}\``);
-  checkNoDuplicates(name, out, where);
+  if (distinct) checkNoDuplicates(name, out, where);
   return out;
 }
 

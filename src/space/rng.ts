@@ -2,7 +2,12 @@
  * Seeded random numbers (seedrandom's Alea generator): the same seed gives the same draws on
  * every machine. The only file that imports seedrandom.
  */
-import seedrandom from 'seedrandom';
+import { createRequire } from 'node:module';
+import type seedrandomModule from 'seedrandom';
+
+// Loaded on first use, so threads that never draw (most pool workers) do not pay for it.
+let seedrandom: typeof seedrandomModule | undefined;
+const load = (): typeof seedrandomModule => (seedrandom ??= createRequire(import.meta.url)('seedrandom') as typeof seedrandomModule);
 
 /** A seeded generator of floats in [0, 1). */
 export type Rng = () => number;
@@ -14,7 +19,7 @@ export type Rng = () => number;
  * @param parts - the parts of the seed
  */
 export function makeRng(...parts: readonly (string | number | bigint)[]): Rng {
-  const gen = seedrandom.alea(parts.map(String).join('\u0000'));
+  const gen = load().alea(parts.map(String).join('\u0000'));
   return () => gen();
 }
 

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow, loadArrow } from '../dataset/_arrow-lib.js';
 import { HarvestryError } from '../errors.js';
 import { columnInfo, columnNames, Dataset, expectedArrowType } from '../dataset/dataset.js';
 import { fromArrowData, toArrowData, typeText } from '../dataset/arrow.js';
@@ -60,6 +61,7 @@ export interface EncodeOptions {
  * @param options - extra footer entries
  */
 export async function encodeDataset(ds: Dataset, format: DatasetFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
+  await loadArrow();
   const metaText = encodeMeta(ds.meta);
   const table = dictionaryEncodeFingerprints(ds, withMetadata(ds.table, metaText));
   if (format === 'arrow') return arrow.tableToIPC(table, 'file');
@@ -102,6 +104,7 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
  * @param options - columns to read
  */
 export async function decodeDataset(bytes: Uint8Array, where: string, options: ReadOptions = {}): Promise<Dataset> {
+  await loadArrow();
   if (sniffFormat(bytes) === 'parquet') await loadParquetWasm();
   return decodeDatasetSync(bytes, where, options);
 }
@@ -147,7 +150,7 @@ export function decodeDatasetSync(bytes: Uint8Array, where: string, options: Rea
   return new Dataset(normalizeTable(table, meta, where), meta);
 }
 
-function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[] | undefined): arrow.Table {
+function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[] | undefined): Arrow.Table {
   const format = sniffFormat(bytes);
   if (format === null) {
     throw new HarvestryError('E_FOREIGN_FILE', `${where} is neither a Parquet nor an Arrow IPC file, so harvestry cannot read it as a dataset (and will not write over it).`, { details: { path: where } });
@@ -185,7 +188,7 @@ function projectMeta(meta: DatasetMeta, columns: readonly string[]): DatasetMeta
  * Checks every labelled column is present with the right type, and rebuilds columns that came
  * back in another encoding (dictionary-encoded strings) in the canonical one.
  */
-function normalizeTable(table: arrow.Table, meta: DatasetMeta, where: string): arrow.Table {
+function normalizeTable(table: Arrow.Table, meta: DatasetMeta, where: string): Arrow.Table {
   const names = columnNames(meta);
   let rebuild = table.schema.fields.length !== names.length;
   for (const name of names) {
@@ -194,9 +197,9 @@ function normalizeTable(table: arrow.Table, meta: DatasetMeta, where: string): a
     if (vec === null) {
       throw new HarvestryError('E_CORRUPT_FILE', `${where} has no column \`${name}\`, which its harvestry metadata lists. The file was changed by another tool; restore it from its backup.`);
     }
-    const type = vec.type as arrow.DataType;
+    const type = vec.type as Arrow.DataType;
     if (typeText(type) === expected) continue;
-    if (type instanceof arrow.Dictionary && typeText(type.dictionary as arrow.DataType) === expected) {
+    if (type instanceof arrow.Dictionary && typeText(type.dictionary as Arrow.DataType) === expected) {
       rebuild = true;
       continue;
     }
@@ -206,11 +209,11 @@ function normalizeTable(table: arrow.Table, meta: DatasetMeta, where: string): a
     );
   }
   if (!rebuild) return table;
-  const fields: arrow.Field[] = [];
-  const children: arrow.Data[] = [];
+  const fields: Arrow.Field[] = [];
+  const children: Arrow.Data[] = [];
   for (const name of names) {
     const info = columnInfo(meta, name)!;
-    const data = toArrowData(fromArrowData(table.getChild(name)!.data as arrow.Data[], info.type, info.container, info.depth));
+    const data = toArrowData(fromArrowData(table.getChild(name)!.data as Arrow.Data[], info.type, info.container, info.depth));
     fields.push(new arrow.Field(name, data.type, true));
     children.push(data);
   }
@@ -220,7 +223,7 @@ function normalizeTable(table: arrow.Table, meta: DatasetMeta, where: string): a
 }
 
 /** The table with its schema metadata replaced by the given labels. */
-function withMetadata(table: arrow.Table, metaText: string): arrow.Table {
+function withMetadata(table: Arrow.Table, metaText: string): Arrow.Table {
   if (table.schema.metadata.get(META_KEY) === metaText) return table;
   const schema = new arrow.Schema(table.schema.fields, new Map([...table.schema.metadata, [META_KEY, metaText]]));
   return new arrow.Table(schema, table.batches.map((b) => new arrow.RecordBatch(schema, b.data)));

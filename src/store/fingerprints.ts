@@ -4,7 +4,8 @@
  * how many rows each fingerprint has in the footer, so a reader can tell whether any row is
  * stale without reading the column.
  */
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from '../dataset/_arrow-lib.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { packBits } from '../dataset/arrow.js';
 
@@ -18,7 +19,7 @@ export const FINGERPRINTS_KEY = 'harvestry.fingerprints';
  * @param ds - the dataset
  * @param table - its table (with the schema metadata to write)
  */
-export function dictionaryEncodeFingerprints(ds: Dataset, table: arrow.Table): arrow.Table {
+export function dictionaryEncodeFingerprints(ds: Dataset, table: Arrow.Table): Arrow.Table {
   const name = ds.meta.fingerprintColumn;
   if (name === undefined || name === null) return table;
   const at = table.schema.fields.findIndex((f) => f.name === name);
@@ -58,7 +59,7 @@ export function dictionaryEncodeFingerprints(ds: Dataset, table: arrow.Table): a
     const nullCount = len - slice.reduce((s, x) => s + x, 0);
     const data = arrow.makeData({ type, length: len, nullCount, nullBitmap: nullCount === 0 ? null : packBits(slice, len), data: indices.subarray(offset, offset + len), dictionary });
     offset += len;
-    const children = b.data.children.map<arrow.Data>((c, i) => (i === at ? data : c));
+    const children = b.data.children.map<Arrow.Data>((c, i) => (i === at ? data : c));
     return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: len, nullCount: 0, children }));
   });
   return new arrow.Table(schema, batches);
@@ -76,7 +77,7 @@ export function fingerprintSummary(ds: Dataset): [string, string][] {
   const counts: Record<string, number> = {};
   const vec = ds.table.getChild(name);
   if (vec !== null && vec.type instanceof arrow.Dictionary) {
-    for (const d of vec.data as arrow.Data[]) {
+    for (const d of vec.data as Arrow.Data[]) {
       const dict = d.dictionary!;
       const per = new Float64Array(dict.length);
       const idx = d.values as Int32Array;

@@ -3,7 +3,8 @@
  * first use, so importing harvestry stays fast.
  */
 import { createRequire } from 'node:module';
-import * as arrow from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import { arrow } from '../dataset/_arrow-lib.js';
 import type * as ParquetWasmModule from 'parquet-wasm';
 
 type ParquetWasm = typeof ParquetWasmModule;
@@ -53,17 +54,39 @@ export interface ParquetWriteOptions {
  * @param table - the table
  * @param options - footer metadata and row group size
  */
-export async function encodeParquet(table: arrow.Table, options: ParquetWriteOptions = {}): Promise<Uint8Array> {
+export async function encodeParquet(table: Arrow.Table, options: ParquetWriteOptions = {}): Promise<Uint8Array> {
   const pw = await loadParquetWasm();
   const input = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+  const split = splitEncodings(table.schema);
   let props = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.ZSTD)
     .setDictionaryEnabled(false)
+    .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
     .setMaxRowGroupSize(options.rowGroupSize ?? 1 << 20);
+  if (split.global) props = props.setEncoding(pw.Encoding.BYTE_STREAM_SPLIT);
+  for (const col of split.plain) props = props.setColumnEncoding(col, pw.Encoding.PLAIN);
+  for (const col of split.split) props = props.setColumnEncoding(col, pw.Encoding.BYTE_STREAM_SPLIT);
   for (const col of options.dictionaryColumns ?? []) props = props.setColumnDictionaryEnabled(col, true);
   for (const col of options.noStatisticsColumns ?? []) props = props.setColumnStatisticsEnabled(col, pw.EnabledStatistics.None);
   if (options.keyValue !== undefined) props = props.setKeyValueMetadata(new Map(options.keyValue));
   return pw.writeParquet(input, props.build());
+}
+
+/**
+ * Which columns to write with BYTE_STREAM_SPLIT, the encoding that makes floating-point values
+ * compress several times better and faster under zstd (DuckDB, pyarrow, polars read it).
+ * parquet-wasm addresses only top-level columns by name, so list columns of floats get it from
+ * the file-wide default: it is used when every list column holds floats, with PLAIN set back
+ * on each top-level column that is not a float; otherwise only top-level float columns get it.
+ */
+function splitEncodings(schema: Arrow.Schema): { global: boolean; plain: string[]; split: string[] } {
+  const isFloat = (t: Arrow.DataType): boolean => t instanceof arrow.Float32 || t instanceof arrow.Float64;
+  const leaf = (t: Arrow.DataType): Arrow.DataType => (t instanceof arrow.List || t instanceof arrow.FixedSizeList ? leaf((t.children[0]!).type as Arrow.DataType) : t);
+  const nested = schema.fields.filter((f) => leaf(f.type as Arrow.DataType) !== f.type);
+  const global = nested.length > 0 && nested.every((f) => isFloat(leaf(f.type as Arrow.DataType)));
+  const topFloat = schema.fields.filter((f) => isFloat(f.type as Arrow.DataType)).map((f) => f.name);
+  if (global) return { global, plain: schema.fields.filter((f) => !isFloat(leaf(f.type as Arrow.DataType))).map((f) => f.name), split: [] };
+  return { global, plain: [], split: topFloat };
 }
 
 /**
@@ -72,7 +95,7 @@ export async function encodeParquet(table: arrow.Table, options: ParquetWriteOpt
  * @param bytes - the file's bytes
  * @param columns - only these columns, when given
  */
-export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<arrow.Table> {
+export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<Arrow.Table> {
   const pw = await loadParquetWasm();
   const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
   return arrow.tableFromIPC(wasmTable.intoIPCStream());
@@ -100,7 +123,7 @@ export async function readParquetMetadata(bytes: Uint8Array): Promise<{ keyValue
  * @param bytes - the file's bytes
  * @param columns - only these columns, when given
  */
-export function decodeParquetSync(bytes: Uint8Array, columns?: readonly string[]): arrow.Table {
+export function decodeParquetSync(bytes: Uint8Array, columns?: readonly string[]): Arrow.Table {
   const pw = loadParquetWasmSync();
   const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
   return arrow.tableFromIPC(wasmTable.intoIPCStream());

@@ -59,3 +59,6 @@ export function checkedProduct({ a, b }: { a: number; b: number }): number {
   if (!(b >= 10 && b < 100)) throw new RangeError(`fixture: b must be in [10, 100), got ${b}`);
   return a * b;
 }
+
+/** Node arguments that run a TypeScript file from any working directory (tsx resolved from here). */
+export const TS_NODE_ARGS: readonly string[] = ['--conditions=source', '--import', import.meta.resolve('tsx')];

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { label } from '../../src/index.js';
-import { assertHarvestryError, checkedProduct, range } from '../_support/helpers.js';
+import { assertHarvestryError, checkedProduct, range, TS_NODE_ARGS } from '../_support/helpers.js';
 
 const product = label({ varNames: 'p' }, checkedProduct);
 
@@ -149,5 +151,11 @@ describe('Dataset', () => {
     const long = await (await wave.runCombos({ amp: [1], shift: ['up', 'down'] })).toDataFrame();
     assert.deepEqual(long.shape, [8, 5]);
     assert.deepEqual(long.columns, ['amp', 'shift', 't', 'trace', 'peak']);
+  });
+
+  it('toDataFrame() says what to install when neither danfojs-node nor danfojs is present', async () => {
+    const script = new URL('./fixtures/no-danfo.ts', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [...TS_NODE_ARGS, script]);
+    assert.match(stdout, /^E_DANFO_MISSING: DataFrames need danfo, and neither `danfojs-node` nor `danfojs` is installed\. Install one: `npm install danfojs@1\.1\.2`/);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parseCases, parseCombos } from '../../src/space/combos.js';
 import { Grid, makeGridSpec } from '../../src/space/grid.js';
 import { assertHarvestryError } from '../_support/helpers.js';
@@ -48,6 +49,36 @@ describe('Grid', () => {
     const g = new Grid(makeGridSpec(parseCombos({ a: big, b: big, c: big }), null));
     assert.equal(g.size, 1e9);
     assert.deepEqual(g.valuesAt(123_456_789), [123, 456, 789]);
+  });
+
+  it('steps a cursor through the same cases as random access, from any start', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 4 }),
+        fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+        fc.nat(),
+        (sizes, nCases, start) => {
+          const combos = Object.fromEntries(sizes.map((n, j) => [`d${j}`, Array.from({ length: n }, (_, i) => i * 10 + j)]));
+          const cases = nCases === null ? null : parseCases(Array.from({ length: nCases }, (_, c) => ({ c: `case${c}` })));
+          const g = new Grid(makeGridSpec(parseCombos(combos), cases));
+          const from = start % g.size;
+          const cur = g.cursor(from);
+          for (let i = from; i < g.size; i++) {
+            if (i > from) cur.next();
+            assert.deepEqual(cur.values, g.valuesAt(i));
+          }
+        },
+      ),
+    );
+  });
+
+  it('gives each case its coordinate indices', () => {
+    const g = new Grid(makeGridSpec(parseCombos({ z: ['p', 'q'] }), parseCases([{ a: 5 }, { a: -1 }])));
+    const idx = g.coordIndices(Int32Array.from([0, 1, 2, 3]));
+    assert.deepEqual(idx.map((x) => Array.from(x)), [
+      [1, 1, 0, 0],
+      [0, 1, 0, 1],
+    ]);
   });
 
   it('refuses a name in both combos and cases', async () => {

@@ -1,0 +1,84 @@
+/**
+ * The `harvestry` command: parses arguments, runs a command, prints errors as messages with
+ * their code, and exits with a documented code.
+ */
+import { parseArgs } from 'node:util';
+import { HarvestryError } from '../errors.js';
+import { readDataset } from '../store/dataset-file.js';
+import { VERSION } from '../version.js';
+import { runDemo } from './demo.js';
+import { COMMANDS, EXIT_CODES, renderCommandHelp, renderHelp } from './help.js';
+
+/** Where the CLI writes: standard output and standard error. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+/**
+ * Runs the CLI with arguments (without `node` and the script) and returns the exit code.
+ *
+ * @param argv - the arguments
+ * @param io - where to print
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.out(renderHelp());
+    return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  if (command === '-v' || command === '--version') {
+    io.out(VERSION);
+    return EXIT_CODES.ok;
+  }
+  if (!COMMANDS.some((c) => c.name === command)) {
+    io.err(`harvestry: unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See harvestry --help.`);
+    return EXIT_CODES.usage;
+  }
+  try {
+    return await runCommand(command, rest, io);
+  } catch (err) {
+    if (err instanceof HarvestryError) {
+      io.err(`harvestry ${command}: ${err.message} [${err.code}]`);
+      return EXIT_CODES.error;
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      io.err(`harvestry ${command}: ${err.message}\n\n${renderCommandHelp(command)}`);
+      return EXIT_CODES.usage;
+    }
+    throw err;
+  }
+}
+
+async function runCommand(command: string, args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(renderCommandHelp(command));
+    return EXIT_CODES.ok;
+  }
+  switch (command) {
+    case 'info': {
+      const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
+      if (positionals.length !== 1) {
+        io.err(`harvestry info: expected one dataset file, got ${positionals.length}.\n\n${renderCommandHelp('info')}`);
+        return EXIT_CODES.usage;
+      }
+      const ds = await readDataset(positionals[0]!);
+      io.out(`${positionals[0]!}\n${String(ds)}`);
+      return EXIT_CODES.ok;
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: [...args], options: { dir: { type: 'string', default: 'harvestry-demo' } } });
+      const { path, summary } = await runDemo(values.dir);
+      io.out(`${summary}\nwrote ${path}`);
+      return EXIT_CODES.ok;
+    }
+    default:
+      return EXIT_CODES.usage;
+  }
+}
+

@@ -1,0 +1,151 @@
+/**
+ * The worker pool: piscina worker threads (the only importer of piscina). A pool starts once
+ * per size and is reused by later runs; it closes when {@link closePools} is called or after
+ * it has been idle a while. Its threads never keep the process alive on their own.
+ */
+import { Piscina, move, transferableSymbol, valueSymbol } from 'piscina';
+import type { FunctionSite } from './site.js';
+import { parentPreloads, type Preload } from './preloads.js';
+import { transferablesOf, type WireOutcome } from './wire.js';
+
+/** One piece of work for a worker: positions `from` to `to` of a run. */
+export interface PoolTask {
+  /** Where the worker finds the labelled function. */
+  readonly site: FunctionSite & { readonly url: string };
+  /** Identifies the run, so a worker decodes its plan once. */
+  readonly runKey: string;
+  /** The plan and order, serialized in shared memory ({@link sharePlan}). */
+  readonly plan: SharedArrayBuffer;
+  readonly from: number;
+  readonly to: number;
+  /** Hand results back after about this long, in ms. */
+  readonly budgetMs: number;
+  /** An Int32Array's memory: not 0 = stop before the next case. */
+  readonly stop: SharedArrayBuffer;
+}
+
+/** What a pool thread is started with. */
+export interface PoolWorkerData {
+  /** Modules to import before anything else (the parent's `--import` preloads, such as tsx). */
+  readonly preloads: readonly Preload[];
+  /** The worker module, for the bootstrap used when harvestry itself runs from TypeScript source. */
+  readonly worker: string;
+}
+
+/** A pool in use by a run. */
+export interface PoolLease {
+  /** Runs a task on a free thread. Rejects when the thread dies. */
+  run(task: PoolTask): Promise<WireOutcome>;
+  /** True once a task of this pool has come back: its threads can start. */
+  readonly started: boolean;
+  /** Done with the pool for now (it stays up for the next run until idle). */
+  release(): void;
+  /** Closes the pool now (after a stopped run). */
+  close(): Promise<void>;
+}
+
+/**
+ * How long an unused pool stays up, in ms.
+ * @default 30000
+ */
+export const POOL_IDLE_MS = 30_000;
+
+interface PoolEntry {
+  readonly piscina: Piscina<PoolTask, WireOutcome>;
+  users: number;
+  started: boolean;
+  idle: NodeJS.Timeout | null;
+  /** Closed while runs still used it: destroyed when the last one releases it. */
+  closing: boolean;
+}
+
+const pools = new Map<number, PoolEntry>();
+const HERE = import.meta.url;
+const FROM_SOURCE = HERE.endsWith('.ts');
+
+/**
+ * Takes the pool of `numWorkers` threads, starting it when there is none.
+ *
+ * @param numWorkers - the number of threads
+ */
+export function leasePool(numWorkers: number): PoolLease {
+  let entry = pools.get(numWorkers);
+  if (entry === undefined) {
+    const workerData: PoolWorkerData = { preloads: parentPreloads(), worker: new URL('./pool-worker.ts', HERE).href };
+    const piscina = new Piscina<PoolTask, WireOutcome>({
+      filename: new URL(FROM_SOURCE ? './_pool-bootstrap.mjs' : './pool-worker.js', HERE).href,
+      minThreads: numWorkers,
+      maxThreads: numWorkers,
+      idleTimeout: Infinity,
+      workerData,
+    });
+    // A thread that dies fails its task; with no task running there is nothing to report.
+    piscina.on('error', () => undefined);
+    entry = { piscina, users: 0, started: false, idle: null, closing: false };
+    pools.set(numWorkers, entry);
+  }
+  const e = entry;
+  e.users++;
+  if (e.idle !== null) clearTimeout(e.idle);
+  e.idle = null;
+  let released = false;
+  return {
+    run: async (task) => {
+      const outcome = await e.piscina.run(task);
+      e.started = true;
+      return outcome;
+    },
+    get started() {
+      return e.started;
+    },
+    release: () => {
+      if (released) return;
+      released = true;
+      e.users--;
+      if (e.users === 0 && e.closing) void e.piscina.destroy();
+      else if (e.users === 0 && pools.get(numWorkers) === e) {
+        e.idle = setTimeout(() => void closeEntry(numWorkers, e), POOL_IDLE_MS);
+        e.idle.unref();
+      }
+    },
+    close: async () => {
+      if (!released) {
+        released = true;
+        e.users--;
+      }
+      await closeEntry(numWorkers, e);
+    },
+  };
+}
+
+/**
+ * Closes every worker pool now. Pools close by themselves when idle and never keep the
+ * process alive; call this to free the threads sooner (in tests, before exiting).
+ *
+ * @example
+ * ```ts
+ * import { closePools } from 'harvestry';
+ * await closePools();
+ * ```
+ */
+export async function closePools(): Promise<void> {
+  await Promise.all([...pools.entries()].map(([n, e]) => closeEntry(n, e)));
+}
+
+/**
+ * A worker's outcome, marked so piscina moves its typed arrays instead of copying them.
+ *
+ * @param outcome - what the worker computed
+ */
+export function movable(outcome: WireOutcome): unknown {
+  if (outcome.kind !== 'chunk') return outcome;
+  return move({ [transferableSymbol]: transferablesOf(outcome.chunk), [valueSymbol]: outcome });
+}
+
+async function closeEntry(numWorkers: number, e: PoolEntry): Promise<void> {
+  if (e.idle !== null) clearTimeout(e.idle);
+  e.idle = null;
+  if (pools.get(numWorkers) === e) pools.delete(numWorkers);
+  if (e.users > 0) e.closing = true;
+  else await e.piscina.destroy();
+}

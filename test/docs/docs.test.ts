@@ -1,0 +1,97 @@
+/**
+ * The docs are tested: every ```ts block in README.md and docs/ runs (in its own module, from a
+ * temporary working directory), and a `console.log(...)` line ending in a value-like comment
+ * (`// [1, 2]`, `// { a: 1 }`, `// 40`) must print that value (whitespace ignored). docs/errors.md
+ * lists exactly the codes in ERROR_CODES, and the version matches package.json.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { ERROR_CODES, VERSION } from '../../src/index.js';
+import { TS_NODE_ARGS, tempDir } from '../_support/helpers.js';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'api' ? [] : markdownFiles(p);
+    return e.name.endsWith('.md') ? [p] : [];
+  });
+}
+
+/** The ```ts blocks of a markdown file. */
+export function tsBlocks(text: string): string[] {
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+const VALUE_START = /^(\[|\{|'|"|-?\d|Float|Int|Uint|Big|true|false|null|NaN|undefined)/;
+
+/** Turns `console.log(args); // expected` lines into checks. */
+function instrument(block: string): string {
+  const lines = block.split('\n').map((line) => {
+    const m = /^(\s*)console\.log\((.*)\);\s*\/\/ (.+)$/.exec(line);
+    if (m === null || !VALUE_START.test(m[3]!)) return line;
+    return `${m[1]!}__check(${JSON.stringify(m[3]!)}, ${m[2]!});`;
+  });
+  const check = [
+    "import { format as __format } from 'node:util';",
+    'function __check(expected: string, ...args: unknown[]): void {',
+    "  const norm = (s: string): string => s.replace(/\\(\\d+\\)/g, '').replace(/\\s+/g, '');",
+    '  const got = __format(...args);',
+    "  if (norm(got) !== norm(expected)) throw new Error(`docs example printed ${got}\\n  but its comment says ${expected}`);",
+    '  console.log(got);',
+    '}',
+  ].join('\n');
+  return `${lines.join('\n')}\n${check}\n`;
+}
+
+const files = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))];
+
+describe('docs examples run and print what they say', () => {
+  const out = join(root, '.tmp', 'docs-examples');
+  mkdirSync(out, { recursive: true });
+  for (const file of files) {
+    const blocks = tsBlocks(readFileSync(file, 'utf8'));
+    if (blocks.length === 0) continue;
+    const name = relative(root, file);
+    it(`${name}: ${blocks.length} example(s)`, async () => {
+      const cwd = tempDir('harvestry-docs-');
+      for (const [i, block] of blocks.entries()) {
+        const script = join(out, `${name.replace(/[/.]/g, '_')}_${i}.ts`);
+        writeFileSync(script, instrument(block));
+        try {
+          await run(process.execPath, [...TS_NODE_ARGS, script], { cwd, timeout: 60_000 });
+        } catch (err) {
+          const e = err as { stderr?: string; stdout?: string };
+          assert.fail(`example ${i + 1} of ${name} failed:\n${block}\n--- stderr:\n${e.stderr ?? ''}\n--- stdout:\n${e.stdout ?? ''}`);
+        }
+      }
+    });
+  }
+});
+
+describe('docs stay in step with the code', () => {
+  it('docs/errors.md lists exactly the codes in ERROR_CODES', () => {
+    const text = readFileSync(join(root, 'docs/errors.md'), 'utf8');
+    const documented = new Set([...text.matchAll(/^\| `(E_[A-Z_]+)` \|/gm)].map((m) => m[1]!));
+    assert.deepEqual([...documented].sort(), Object.keys(ERROR_CODES).sort());
+  });
+
+  it('VERSION matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+  });
+
+  it('docs/architecture.md names every file under src/', () => {
+    const text = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [relative(join(root, 'src'), join(dir, e.name))]));
+    const missing = walk(join(root, 'src')).filter((f) => !text.includes(`\`${f.split('/').pop()!}\``));
+    assert.deepEqual(missing, [], 'add a line for each new file to docs/architecture.md');
+  });
+});
