@@ -84,7 +84,8 @@ export class CoordIndex {
           continue;
         }
         const x = v[r]! - min;
-        out[r] = x >= 0 && x < span && Number.isInteger(x) ? table[x]! : (map.get(v[r]!) ?? -1);
+        const xi = x | 0;
+        out[r] = xi === x && xi >= 0 && xi < span ? table[xi]! : (map.get(v[r]!) ?? -1);
       }
       return out;
     }

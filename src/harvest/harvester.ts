@@ -8,6 +8,7 @@ import type { Dataset } from '../dataset/dataset.js';
 import type { Selection } from '../dataset/select.js';
 import { Runner } from '../runner/runner.js';
 import type { Cases } from '../runner/types.js';
+import type { CheckedPoint, Space } from '../space/space.js';
 import { showValue } from '../space/values.js';
 import { readDatasetSync } from '../store/dataset-file.js';
 import { withBackupHint } from '../store/dataset-labels.js';
@@ -119,7 +120,16 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * await h.harvestCombos({ a: [1, 2], b: [10, 20] }, { missingOnly: true, onError: 'record' });
    * ```
    */
-  async harvestCombos(combos: HarvestCombos<P>, options: HarvestCombosOptions<P, T> = {}): Promise<Dataset> {
+  harvestCombos(combos: HarvestCombos<P>, options?: HarvestCombosOptions<P, T>): Promise<Dataset>;
+  /**
+   * Runs every point of a space (see `docs/guide/space.md`) and merges the results into the file.
+   *
+   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
+   * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `cases`, `constants`
+   * @returns the dataset of this run (only the cases it ran)
+   */
+  harvestCombos<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCombosOptions<P, T>): Promise<Dataset>;
+  async harvestCombos(combos: HarvestCombos<P> | Space<object>, options: HarvestCombosOptions<P, T> = {}): Promise<Dataset> {
     const { cases, constants, ...rest } = options;
     return this.harvest({ combos, cases, constants }, rest, 'harvestCombos()');
   }
@@ -135,7 +145,16 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * await h.harvestCases([{ a: 1, b: 10 }, { a: 7, b: 70 }], { overwrite: true });
    * ```
    */
-  async harvestCases(cases: Cases<P, T>, options: HarvestCasesOptions<P> = {}): Promise<Dataset> {
+  harvestCases(cases: Cases<P, T>, options?: HarvestCasesOptions<P>): Promise<Dataset>;
+  /**
+   * Runs every point of a space, as {@link Harvester.harvestCombos} does.
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `combos`, `constants`
+   * @returns the dataset of this run
+   */
+  harvestCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCasesOptions<P>): Promise<Dataset>;
+  async harvestCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<Dataset> {
     const { combos, constants, ...rest } = options;
     return this.harvest({ combos, cases, constants }, rest, 'harvestCases()');
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Harvester, label, readDataset, type CommitInfo } from '../../src/index.js';
+import { concat, Harvester, label, points, readDataset, zip, type CommitInfo } from '../../src/index.js';
 import { assertHarvestryError, checkedProduct, duckdb, tempDir } from '../_support/helpers.js';
 
 /** A labelled checkedProduct that counts its calls per case. */
@@ -164,6 +164,17 @@ describe('Harvester: harvesting into one file', () => {
     assert.deepEqual([...calls.keys()].sort(), ['1,10', '1,70', '2,10', '7,10', '7,70', '9,10', '9,70']);
     assert.ok([...calls.values()].every((n) => n === 1));
     assert.equal((await readDataset(path)).numRows, 7);
+  });
+
+  it('harvests spaces (zip, concat), finding present points by value', async () => {
+    const path = join(dir, 'spaces.parquet');
+    const { r, calls } = counted();
+    const h = new Harvester(r, path);
+    await h.harvestCases(zip({ a: [1, 2, 3], b: [10, 20, 30] }));
+    await h.harvestCases(concat(zip({ a: [1, 2, 3], b: [10, 20, 30] }), points([{ a: 9, b: 90 }])), { missingOnly: true });
+    assert.deepEqual([...calls.keys()].sort(), ['1,10', '2,20', '3,30', '9,90']);
+    assert.ok([...calls.values()].every((n) => n === 1));
+    assert.equal(h.fullDs!.numRows, 4);
   });
 
   it('harvests a positional function (fnArgs) with cases as tuples', async () => {
