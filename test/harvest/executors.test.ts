@@ -3,11 +3,13 @@
  * any order, and the Harvester commits them as they come.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { closePools, Harvester, type CommitInfo, type RunOptions } from '../../src/index.js';
 import { flaky, product } from '../fixtures/labelled.js';
-import { duckdb, range, tempDir } from '../_support/helpers.js';
+import { assertHarvestryError, duckdb, range, tempDir } from '../_support/helpers.js';
+import { scaled } from './fixtures/scaled.js';
 
 const EXECUTORS: Readonly<Record<string, RunOptions>> = {
   inline: { executor: 'inline' },
@@ -33,6 +35,19 @@ describe('harvests on every executor', () => {
       assert.deepEqual(new Set(ran.toRecords().map((r) => r.a)), new Set([6, 7, 8]));
       const rows = await duckdb(`SELECT count(*)::INTEGER AS n, count(DISTINCT (a, b))::INTEGER AS keys, sum(CASE WHEN p = a * b THEN 1 ELSE 0 END)::INTEGER AS right FROM '${path}'`);
       assert.deepEqual(rows, [{ n: 90, keys: 90, right: 90 }]);
+    });
+
+    it(`${name}: refuses a disagreeing harvest under overwrite: null, naming the keys and writing nothing`, async () => {
+      const path = join(dir, `${name}-conflict.parquet`);
+      await new Harvester(scaled, path).harvestCombos({ x: range(20) }, { ...o, constants: { k: 1 } });
+      const bytes = readFileSync(path);
+      const err = await assertHarvestryError(
+        () => new Harvester(scaled, path).harvestCombos({ x: range(30) }, { ...o, constants: { k: 2 }, commitEvery: { rows: 3, ms: 0 } }),
+        'E_MERGE_CONFLICT',
+        /^19 cases already in .* got different results in this run: \{x: 1\}, \{x: 2\}, \{x: 3\}, \{x: 4\}, \{x: 5\} … and 14 more/,
+      );
+      assert.equal(err.details.count, 19);
+      assert.deepEqual(readFileSync(path), bytes);
     });
 
     it(`${name}: records failures as rows that a missing-only re-run retries`, async () => {
