@@ -4,6 +4,7 @@
  * inside pool workers; its output is plain data that can cross a thread boundary.
  */
 import { Grid, type GridSpec } from '../space/grid.js';
+import { caseRng, rngStream, type Rng } from '../space/rng.js';
 import { showCase, type Scalar } from '../space/values.js';
 import { ResultCollector, type OutputSpec } from './collect.js';
 import type { ColumnData } from './columns.js';
@@ -30,6 +31,18 @@ export interface EvalPlan {
   readonly onError: OnError;
   readonly retries: number;
   readonly timings: boolean;
+  /** Give each call an `rng` argument, a generator seeded from the case (absent: none). */
+  readonly rng?: CaseRngSpec | null;
+}
+
+/**
+ * How the `rng` argument of each case is seeded: from the seed and the case's key (dim names
+ * and values: Runner and Harvester runs), or from the seed and the case's index (a Sampler's
+ * samples, whose values may repeat).
+ */
+export interface CaseRngSpec {
+  readonly seed: number;
+  readonly from: 'key' | 'index';
 }
 
 /** A case that failed: its index, values and the error. */
@@ -120,7 +133,7 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
     let failure: unknown = NO_ERROR;
     for (let attempt = 0; attempt <= plan.retries; attempt++) {
       try {
-        let result = call(values);
+        let result = call(values, index);
         if (isThenable(result)) result = await result;
         collector.add(row, result, () => showCase(dims, values));
         failure = NO_ERROR;
@@ -186,26 +199,38 @@ class DeadlineClock {
  * Every case's object is cloned from one template holding all names, so all share one shape,
  * and the dim values are set by a function made once per plan with constant keys.
  */
-function caller(fn: AnyFunction, plan: EvalPlan, dims: readonly string[]): (values: readonly Scalar[]) => unknown {
+function caller(fn: AnyFunction, plan: EvalPlan, dims: readonly string[]): (values: readonly Scalar[], index: number) => unknown {
   const template: Record<string, unknown> = { ...plan.fixed };
   for (const d of dims) template[d] = null;
+  const rngOf = rngMaker(plan.rng ?? null, dims);
+  if (rngOf !== null) template.rng = null;
   const body = dims.map((d, k) => `p[${JSON.stringify(d)}] = v[${k}];`).join(' ');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from JSON-quoted names only
   const fill = new Function('p', 'v', body) as (p: Record<string, unknown>, v: readonly Scalar[]) => void;
   const f = fn as (...args: unknown[]) => unknown;
   if (plan.fnArgs !== null) {
     const names = plan.fnArgs;
-    return (values) => {
+    return (values, index) => {
       const params: Record<string, unknown> = { ...template };
       fill(params, values);
+      if (rngOf !== null) params.rng = rngOf(values, index);
       return f(...names.map((n) => params[n]));
     };
   }
-  return (values) => {
+  return (values, index) => {
     const params: Record<string, unknown> = { ...template };
     fill(params, values);
+    if (rngOf !== null) params.rng = rngOf(values, index);
     return f(params);
   };
+}
+
+/** Makes each case's `rng` (a fresh one per attempt, so a retry draws the same numbers), or null for none. */
+function rngMaker(spec: CaseRngSpec | null, dims: readonly string[]): ((values: readonly Scalar[], index: number) => Rng) | null {
+  if (spec === null) return null;
+  if (spec.from === 'key') return (values) => caseRng(spec.seed, dims, values);
+  const stream = rngStream('harvestry-sample-rng', spec.seed);
+  return (_values, index) => stream(index);
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

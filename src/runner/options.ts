@@ -88,6 +88,13 @@ export interface RunOptions {
   readonly progress?: boolean | ((info: ProgressInfo) => void);
   /** Stops the run when aborted: no new case starts; finished results are kept. */
   readonly signal?: AbortSignal;
+  /**
+   * The seed of the generator a function gets when it takes an `rng` parameter: each case's
+   * generator comes from this seed and the case's key, so stochastic results are reproducible
+   * on any executor. (A Sampler's draws use it too.)
+   * @default 0 (a Sampler chooses one at random, and records it)
+   */
+  readonly seed?: number;
 }
 
 /** Run options after checking. */
@@ -100,6 +107,8 @@ export interface RunSpec {
   /** `'bar'`: a bar on stderr; a callback; or null for no progress reports. */
   readonly progress: 'bar' | ((info: ProgressInfo) => void) | null;
   readonly signal: AbortSignal | null;
+  /** The seed of the generators given to functions that take `rng`. */
+  readonly seed: number;
 }
 
 /** The names of all run options. */
@@ -117,6 +126,7 @@ export const RUN_OPTION_NAMES: readonly (keyof RunOptions)[] = [
   'shuffle',
   'progress',
   'signal',
+  'seed',
 ];
 
 const SUBPROCESS_ONLY = ['numThreads', 'affinities', 'gpus', 'batchSize'] as const;
@@ -161,7 +171,19 @@ export function normalizeRunOptions(options: RunOptions, where: string): RunOpti
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`signal\` in ${where} to be an AbortSignal, got ${showValue(o.signal)}.`);
   }
+  if (o.seed !== undefined && !isSeed(o.seed)) {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`seed\` in ${where} to be a whole number from 0 to 4294967295, got ${showValue(o.seed)}.`);
+  }
   return options;
+}
+
+/**
+ * True for a seed harvestry accepts: a whole number from 0 to 2^32 - 1.
+ *
+ * @param v - the value
+ */
+export function isSeed(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4294967295;
 }
 
 /**
@@ -181,6 +203,7 @@ export function resolveRunSpec(defaults: RunOptions, call: RunOptions, where: st
     shuffle: o.shuffle === undefined || o.shuffle === false ? null : o.shuffle === true ? 1 : o.shuffle,
     progress: typeof o.progress === 'function' ? o.progress : o.progress === false ? null : (o.progress === true ? process.stderr.isTTY : wantsProgressBar()) ? 'bar' : null,
     signal: o.signal ?? null,
+    seed: o.seed ?? 0,
   };
 }
 

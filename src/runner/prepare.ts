@@ -4,9 +4,9 @@
  */
 import { HarvestryError } from '../errors.js';
 import type { AssemblyPlan } from '../dataset/assemble.js';
-import { encodeAttrs } from '../dataset/meta.js';
-import type { EvalPlan } from '../execute/evaluate.js';
-import type { Grid } from '../space/grid.js';
+import { encodeAttrs, type InternalCoords } from '../dataset/meta.js';
+import type { CaseRngSpec, EvalPlan } from '../execute/evaluate.js';
+import type { Grid, GridSpec } from '../space/grid.js';
 import { permutation } from '../space/rng.js';
 import { runGrid } from '../space/run-space.js';
 import { showNames } from '../space/values.js';
@@ -44,36 +44,16 @@ export interface PreparedRun {
  */
 export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOptions, where: string): PreparedRun {
   const grid = runGrid(input.combos, input.cases, spec.fnArgs, where);
-  const dims = grid.dims;
-  checkKnownArgs(spec.params, dims, where);
-  const runConstants = runConstantsOf(input.constants, where);
-  checkKnownArgs(spec.params, Object.keys(runConstants), `\`constants\` in ${where}`);
-  const constants = { ...spec.constants, ...runConstants };
-  checkClashes(dims, constants, spec.resources);
-  checkMissing(spec, dims, constants);
-  const varCoords = { ...spec.varCoords, ...collectVarCoords(undefined, runConstants, spec.varDims) };
-  checkInternalDims(spec, dims);
-  const attrs = { ...spec.attrs, ...Object.fromEntries(Object.entries(constants).filter(([k]) => !(k in varCoords))) };
-  encodeAttrs(attrs);
-  const run = resolveRunSpec(spec.defaults, options, where);
-  const dimSizes = Object.fromEntries(Object.entries(varCoords).map(([k, c]) => [k, c.coords.length]));
-  const plan: EvalPlan = {
-    grid: grid.spec,
-    fixed: { ...spec.resources, ...constants },
-    resourceNames: Object.keys(spec.resources),
-    fnArgs: spec.fnArgs,
-    outputs: { varNames: spec.varNames, varDims: spec.varDims, dimSizes },
-    onError: run.onError,
-    retries: run.retries,
-    timings: run.timings,
-  };
+  const call = checkCall(spec, grid.dims, input.constants, options, where);
+  const plan = evalPlanOf(spec, grid.spec, call, 'key');
+  const { run } = call;
   const assembly: AssemblyPlan = {
     grid,
     dims: grid.dimInfo(),
     varNames: spec.varNames,
     varDims: spec.varDims,
-    varCoords,
-    attrs,
+    varCoords: call.varCoords,
+    attrs: call.attrs,
     fingerprint: spec.fingerprint,
     provenance: currentProvenance(),
     onError: run.onError,
@@ -81,6 +61,72 @@ export function prepareRun(spec: RunnerSpec, input: RunInput, options: RunOption
   };
   const order = run.shuffle === null ? null : permutation(grid.size, run.shuffle);
   return { grid, plan, assembly, run, order };
+}
+
+/** A call of a labelled function checked against its swept names (before any space is built). */
+export interface CheckedCall {
+  /** The label's constants and this run's, merged. */
+  readonly constants: Readonly<Record<string, unknown>>;
+  /** Coords of internal dims, from the label and this run's constants. */
+  readonly varCoords: Readonly<Record<string, InternalCoords>>;
+  /** The attrs to save: the label's attrs and the constants that are not internal dims' coords. */
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly run: RunSpec;
+  /** True when the function takes an `rng` that nothing else supplies: harvestry gives it one. */
+  readonly givesRng: boolean;
+}
+
+/**
+ * Checks a run's swept names, per-run constants and options against the labelled function.
+ *
+ * @param spec - the labelled function's spec
+ * @param dims - the names the run sweeps
+ * @param rawConstants - the per-run constants, as given
+ * @param options - run options of this call
+ * @param where - the call, for messages
+ */
+export function checkCall(spec: RunnerSpec, dims: readonly string[], rawConstants: unknown, options: RunOptions, where: string): CheckedCall {
+  checkKnownArgs(spec.params, dims, where);
+  const runConstants = runConstantsOf(rawConstants, where);
+  checkKnownArgs(spec.params, Object.keys(runConstants), `\`constants\` in ${where}`);
+  const constants = { ...spec.constants, ...runConstants };
+  checkClashes(dims, constants, spec.resources);
+  const givesRng = takesRng(spec) && !dims.includes('rng') && !('rng' in constants) && !('rng' in spec.resources);
+  checkMissing(spec, givesRng ? [...dims, 'rng'] : dims, constants);
+  const varCoords = { ...spec.varCoords, ...collectVarCoords(undefined, runConstants, spec.varDims) };
+  checkInternalDims(spec, dims);
+  const attrs = { ...spec.attrs, ...Object.fromEntries(Object.entries(constants).filter(([k]) => !(k in varCoords))) };
+  encodeAttrs(attrs);
+  const run = resolveRunSpec(spec.defaults, options, where);
+  return { constants, varCoords, attrs, run, givesRng };
+}
+
+/**
+ * The evaluation plan of a checked call over a space: what executors and workers follow.
+ *
+ * @param spec - the labelled function's spec
+ * @param grid - the space, in plain data
+ * @param call - the checked call
+ * @param rngFrom - how a function taking `rng` gets it: from each case's key, or its index (samples)
+ */
+export function evalPlanOf(spec: RunnerSpec, grid: GridSpec, call: CheckedCall, rngFrom: CaseRngSpec['from']): EvalPlan {
+  const dimSizes = Object.fromEntries(Object.entries(call.varCoords).map(([k, c]) => [k, c.coords.length]));
+  return {
+    grid,
+    fixed: { ...spec.resources, ...call.constants },
+    resourceNames: Object.keys(spec.resources),
+    fnArgs: spec.fnArgs,
+    outputs: { varNames: spec.varNames, varDims: spec.varDims, dimSizes },
+    onError: call.run.onError,
+    retries: call.run.retries,
+    timings: call.run.timings,
+    rng: call.givesRng ? { seed: call.run.seed, from: rngFrom } : null,
+  };
+}
+
+/** True when the function names an `rng` parameter (destructured, or in `fnArgs`). */
+function takesRng(spec: RunnerSpec): boolean {
+  return spec.params.names?.includes('rng') === true;
 }
 
 function runConstantsOf(raw: unknown, where: string): Record<string, unknown> {
