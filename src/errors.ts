@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_SCHEMA_MISMATCH: "A harvest's dims or variables (or their types) differ from those of the dataset file; the file is left as it was.",
   E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
   E_LOCKED: "The dataset file's lock could not be had: held by another live process past the lock timeout, or the file kept changing under it.",
+  E_FILE_KIND: "The file is a harvestry file of another kind: a Harvester's dataset where a Sampler's table was expected, or the reverse.",
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

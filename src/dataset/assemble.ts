@@ -109,7 +109,14 @@ function keyColumns(plan: AssemblyPlan, cases: Int32Array): Record<string, Colum
   return out;
 }
 
-function shapeOf(dims: readonly string[], varCoords: Readonly<Record<string, InternalCoords>>): Pick<ColumnData, 'type' | 'container' | 'size' | 'depth'> {
+/**
+ * The shape of a variable's column before any result arrived (untyped): scalar, or a list along
+ * its internal dims (fixed-size when all of them have coords).
+ *
+ * @param dims - the variable's internal dims
+ * @param varCoords - the coords of internal dims
+ */
+export function shapeOf(dims: readonly string[], varCoords: Readonly<Record<string, InternalCoords>>): Pick<ColumnData, 'type' | 'container' | 'size' | 'depth'> {
   const sizes = dims.map((d) => varCoords[d]?.coords.length ?? null);
   const fixed = dims.length > 0 && sizes.every((s) => s !== null);
   return { type: 'null', container: dims.length === 0 ? 'scalar' : 'array', size: fixed ? (sizes).reduce((a, b) => a * b, 1) : null, depth: dims.length };

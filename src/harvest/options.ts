@@ -147,16 +147,30 @@ export function resolveHarvestSpec(options: HarvestOptions, defaults: HarvesterO
 export function checkHarvesterOptions(options: HarvesterOptions): HarvesterOptions {
   checkOptionNames(options, ['commitEvery', 'lock'], 'new Harvester()');
   checkCommitEvery(options.commitEvery, 'new Harvester()');
-  const lock = options.lock;
-  if (lock !== undefined) {
-    checkOptionNames(lock, ['staleMs', 'timeoutMs'], '`lock` in new Harvester()');
-    if (lock.staleMs !== undefined && !(Number.isFinite(lock.staleMs) && lock.staleMs >= 2000)) bad('new Harvester()', 'lock.staleMs', 'a number of ms from 2000 up', lock.staleMs);
-    if (lock.timeoutMs !== undefined && !(Number.isFinite(lock.timeoutMs) && lock.timeoutMs >= 0)) bad('new Harvester()', 'lock.timeoutMs', 'a number of ms from 0 up', lock.timeoutMs);
-  }
+  checkLockOptions(options.lock, 'new Harvester()');
   return options;
 }
 
-function checkCommitEvery(raw: unknown, where: string): CommitEvery {
+/**
+ * Checks a `lock` option.
+ *
+ * @param lock - the option as given
+ * @param where - the call, for messages
+ */
+export function checkLockOptions(lock: LockOptions | undefined, where: string): void {
+  if (lock === undefined) return;
+  checkOptionNames(lock, ['staleMs', 'timeoutMs'], `\`lock\` in ${where}`);
+  if (lock.staleMs !== undefined && !(Number.isFinite(lock.staleMs) && lock.staleMs >= 2000)) bad(where, 'lock.staleMs', 'a number of ms from 2000 up', lock.staleMs);
+  if (lock.timeoutMs !== undefined && !(Number.isFinite(lock.timeoutMs) && lock.timeoutMs >= 0)) bad(where, 'lock.timeoutMs', 'a number of ms from 0 up', lock.timeoutMs);
+}
+
+/**
+ * Checks a `commitEvery` option.
+ *
+ * @param raw - the option as given
+ * @param where - the call, for messages
+ */
+export function checkCommitEvery(raw: unknown, where: string): CommitEvery {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null) bad(where, 'commitEvery', 'an object like { ms: 2000, rows: 500000 }', raw);
   const every = raw as Record<string, unknown>;

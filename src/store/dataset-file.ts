@@ -10,6 +10,7 @@ import { HarvestryError } from '../errors.js';
 import { columnInfo, columnNames, Dataset, expectedArrowType } from '../dataset/dataset.js';
 import { fromArrowData, toArrowData, typeText } from '../dataset/arrow.js';
 import { decodeMeta, encodeMeta, type DatasetMeta } from '../dataset/meta.js';
+import { SAMPLES_META_KEY } from '../dataset/sample-meta.js';
 import { writeFileAtomic } from './atomic.js';
 import { dictionaryEncodeFingerprints, fingerprintSummary } from './fingerprints.js';
 import { formatForPath, sniffFormat, type DatasetFormat } from './format.js';
@@ -138,6 +139,7 @@ export function readDatasetSync(path: string, options: ReadOptions = {}): Datase
 export function decodeDatasetSync(bytes: Uint8Array, where: string, options: ReadOptions = {}): Dataset {
   const table = decodeTable(bytes, where, options.columns);
   const text = table.schema.metadata.get(META_KEY);
+  if (text === undefined && table.schema.metadata.has(SAMPLES_META_KEY)) throw sampleTableError(where);
   if (text === undefined) {
     throw new HarvestryError(
       'E_FOREIGN_FILE',
@@ -170,6 +172,19 @@ function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[
       details: { path: where },
     });
   }
+}
+
+/**
+ * The error for a Sampler's table where a dataset was expected.
+ *
+ * @param where - the file
+ */
+export function sampleTableError(where: string): HarvestryError {
+  return new HarvestryError(
+    'E_FILE_KIND',
+    `${where} is a Sampler's table (random samples, not keyed by case), not a harvestry dataset, so it cannot be read or harvested into as one. Read it with readSamples(), or harvest into another file.`,
+    { details: { path: where } },
+  );
 }
 
 /** The labels restricted to some columns (dims always stay). */

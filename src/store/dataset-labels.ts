@@ -5,7 +5,8 @@
  */
 import { HarvestryError } from '../errors.js';
 import { decodeMeta, type DatasetMeta } from '../dataset/meta.js';
-import { META_KEY } from './dataset-file.js';
+import { SAMPLES_META_KEY } from '../dataset/sample-meta.js';
+import { META_KEY, sampleTableError } from './dataset-file.js';
 import { readFooter, type FileStamp, type ParquetFooter } from './parquet-footer.js';
 import { backupHint } from './replace.js';
 
@@ -30,6 +31,7 @@ export async function readDatasetLabels(path: string): Promise<DatasetFileLabels
   }
   if (read === null) return null;
   const text = read.footer.keyValue.get(META_KEY);
+  if (text === undefined && read.footer.keyValue.has(SAMPLES_META_KEY)) throw sampleTableError(path);
   if (text === undefined) {
     throw new HarvestryError(
       'E_FOREIGN_FILE',
