@@ -63,3 +63,4 @@ export { readSamples } from './store/sample-file.js';
 export type { ReadSamplesOptions, SampleFormat } from './store/sample-file.js';
 export { SEED_COLUMN, SAMPLE_COLUMN, SAMPLES_META_KEY } from './dataset/sample-meta.js';
 export type { SampleMeta, SampleColumnMeta, SampleRole } from './dataset/sample-meta.js';
+export type { HarvestPlan } from './harvest/plan.js';

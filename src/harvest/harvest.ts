@@ -95,24 +95,32 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   return { ds, report };
 }
 
-/** Reads what the file holds for the requested cases (and refuses a run that does not fit it). */
-async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator }> {
+/**
+ * Reads what the file holds for the requested cases (and refuses a run that does not fit it).
+ *
+ * @param host - the runner, the file and the Harvester's callbacks
+ * @param input - combos (with `'...'`), cases, per-run constants
+ * @param spec - the checked harvest options
+ * @param where - the call, for messages
+ * @param dryRun - only look: leave temporary files of dead writers where they are
+ */
+export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string, dryRun = false): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator; fileRows: number }> {
   const { path, runner } = host;
   await loadArrow();
-  await removeLeftovers(path);
+  if (!dryRun) await removeLeftovers(path);
   const file = await readDatasetLabels(path);
   const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
   const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);
   const status = new GridStatus(prep.grid.size);
   const locator = new GridLocator(prep.grid);
-  if (file === null) return { prep, status, locator };
+  if (file === null) return { prep, status, locator, fileRows: 0 };
   checkAgainstFile(file.meta, prep, runner, path);
   await scanRowGroups({ path, footer: file.footer, meta: file.meta, fingerprint: runner.fingerprint }, locator, status).catch((err: unknown) => {
     throw withBackupHint(err, path);
   });
   status.stamp = file.stamp;
   if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
-  return { prep, status, locator };
+  return { prep, status, locator, fileRows: file.footer.numRows };
 }
 
 /**
@@ -196,8 +204,14 @@ function rowCases(chunks: readonly ChunkResult[], keepFailed: boolean): Int32Arr
   return out;
 }
 
-/** Which cases to run, in which order, and which ones hold commits back until they are all done. */
-function planOrder(status: GridStatus, spec: HarvestSpec, prep: PreparedRun): { order: Int32Array | null; total: number; hold: Uint8Array | null } {
+/**
+ * Which cases to run, in which order, and which ones hold commits back until they are all done.
+ *
+ * @param status - what the file holds for each case
+ * @param spec - the checked harvest options
+ * @param prep - the run
+ */
+export function planOrder(status: GridStatus, spec: HarvestSpec, prep: PreparedRun): { order: Int32Array | null; total: number; hold: Uint8Array | null } {
   const codes = status.codes;
   const n = codes.length;
   if (!codes.some((c) => c !== ABSENT)) return { order: prep.order, total: n, hold: null };

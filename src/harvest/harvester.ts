@@ -16,6 +16,7 @@ import { formatForPath } from '../store/format.js';
 import type { RunInput } from '../runner/prepare.js';
 import { deleteDataset, dropSelInFile, expandDimsInFile } from './edit.js';
 import { runHarvest, type HarvestHost, type HarvestReport } from './harvest.js';
+import { planHarvest, type HarvestPlan } from './plan.js';
 import { checkHarvesterOptions, resolveHarvestSpec, type HarvestCasesOptions, type HarvestCombos, type HarvestCombosOptions, type HarvesterOptions, type HarvestOptions } from './options.js';
 import { STALE_WARNING_CODE } from './stale.js';
 
@@ -160,6 +161,46 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   }
 
   /**
+   * A dry run of {@link Harvester.harvestCombos} with the same arguments: how many cases it
+   * would run, and how many the file already holds (present, stale, recorded failures), read
+   * from the file's key columns. Nothing runs and nothing is written.
+   *
+   * @param combos - as for `harvestCombos` (`'...'` included)
+   * @param options - as for `harvestCombos`; `missingOnly` and `rerun` decide what would run
+   * @returns the counts
+   * @example
+   * ```ts
+   * const p = await h.plan({ a: [1, 2, 3], b: [10, 20] }, { missingOnly: true });
+   * console.log(`${p.run} of ${p.cases} cases to run, ${p.present} present, ${p.stale} stale`);
+   * ```
+   */
+  plan(combos: HarvestCombos<P>, options?: HarvestCombosOptions<P, T>): Promise<HarvestPlan>;
+  /**
+   * A dry run of a harvest of a space.
+   *
+   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
+   * @param options - as for `harvestCombos`
+   * @returns the counts
+   */
+  plan<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCombosOptions<P, T>): Promise<HarvestPlan>;
+  async plan(combos: HarvestCombos<P> | Space<object>, options: HarvestCombosOptions<P, T> = {}): Promise<HarvestPlan> {
+    const { cases, constants, ...rest } = options;
+    return this.dryRun({ combos, cases, constants }, rest, 'plan()');
+  }
+
+  /**
+   * A dry run of {@link Harvester.harvestCases} with the same arguments (see {@link Harvester.plan}).
+   *
+   * @param cases - as for `harvestCases`
+   * @param options - as for `harvestCases`
+   * @returns the counts
+   */
+  async planCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<HarvestPlan> {
+    const { combos, constants, ...rest } = options;
+    return this.dryRun({ combos, cases, constants }, rest, 'planCases()');
+  }
+
+  /**
    * Adds a dim to the dataset: every row already in the file gets `value` for it (for example
    * when a former constant starts being swept). The new dim comes first.
    *
@@ -200,9 +241,20 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
     return kept;
   }
 
+  private async dryRun(input: RunInput, options: HarvestOptions, where: string): Promise<HarvestPlan> {
+    const spec = resolveHarvestSpec(options, this.options, where);
+    return planHarvest(this.host(), input, spec, where);
+  }
+
   private async harvest(input: RunInput, options: HarvestOptions, where: string): Promise<Dataset> {
     const spec = resolveHarvestSpec(options, this.options, where);
-    const host: HarvestHost = {
+    const { ds, report } = await runHarvest(this.host(), input, spec, where);
+    this.report = report;
+    return ds;
+  }
+
+  private host(): HarvestHost {
+    return {
       runner: this.runner as unknown as HarvestHost['runner'],
       path: this.path,
       lock: this.options.lock ?? {},
@@ -215,8 +267,5 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
         this.last = ds;
       },
     };
-    const { ds, report } = await runHarvest(host, input, spec, where);
-    this.report = report;
-    return ds;
   }
 }
