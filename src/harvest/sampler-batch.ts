@@ -9,10 +9,10 @@ import { columnFromScalars } from '../dataset/cell.js';
 import { DURATION_COLUMN, ERROR_COLUMN, dimType, type InternalCoords, type Provenance } from '../dataset/meta.js';
 import { SAMPLE_COLUMN, SAMPLES_FORMAT, SAMPLES_VERSION, SEED_COLUMN, type SampleColumnMeta, type SampleMeta } from '../dataset/sample-meta.js';
 import type { SampleBatch } from '../dataset/sample-table.js';
-import { concatColumns, concatTyped, nullColumn, takeRows, type ColumnData } from '../execute/columns.js';
+import { concatColumns, concatTyped, nullColumn, takeRows, type ColumnData, type ElemType } from '../execute/columns.js';
 import type { ChunkResult, OnError } from '../execute/evaluate.js';
-import { kindOf, showNames, type Scalar } from '../space/values.js';
-import type { DrawnColumns } from './sampler-combos.js';
+import { kindOf, showNames, type Scalar, type ScalarKind } from '../space/values.js';
+import type { DrawnColumn, DrawnColumns } from './sampler-combos.js';
 
 /** What the rows of a Sampler's run are made of, besides the chunks. */
 export interface SampleLayout {
@@ -64,10 +64,8 @@ export function batchFromChunks(layout: SampleLayout, chunks: readonly ChunkResu
   const failed = new Map<number, string>();
   for (const c of chunks) for (const f of c.failures) failed.set(f.index, f.message);
   const caseOf = concatTyped(chunks.map((c) => c.cases));
-  const rows: number[] = [];
-  for (let r = 0; r < caseOf.length; r++) if (layout.onError === 'record' || !failed.has(caseOf[r]!)) rows.push(r);
-  rows.sort((a, b) => caseOf[a]! - caseOf[b]!);
-  const index = Int32Array.from(rows, (r) => caseOf[r]!);
+  const rows = rowsToTake(caseOf, layout.onError === 'record' ? null : failed);
+  const index = rows === null ? caseOf : Int32Array.from(rows, (r) => caseOf[r]!);
   const n = index.length;
   const columns: Record<string, ColumnData> = {};
   const metas: SampleColumnMeta[] = [];
@@ -77,8 +75,7 @@ export function batchFromChunks(layout: SampleLayout, chunks: readonly ChunkResu
   };
   const { drawn } = layout;
   drawn.names.forEach((name, k) => {
-    const values = drawn.columns[k]!;
-    add('param', name, columnFromScalars(dimType(drawn.kinds[k]!), Array.from(index, (i) => values[i]!)));
+    add('param', name, drawnColumn(drawn.columns[k]!, drawn.kinds[k]!, index));
   });
   for (const [name, v] of layout.constants) add('constant', name, columnFromScalars(dimType(kindOf(v)!), new Array<Scalar>(n).fill(v)));
   const varNames = layout.varNames ?? chunks.find((c) => c.varNames !== null)?.varNames ?? [];
@@ -87,15 +84,15 @@ export function batchFromChunks(layout: SampleLayout, chunks: readonly ChunkResu
     const dims = layout.varDims[name] ?? [];
     const like = shapeOf(dims, layout.varCoords);
     const col = concatColumns(name, chunks.map((c) => c.columns[name] ?? nullColumn(like, c.cases.length)));
-    add('var', name, takeRows(col, rows), dims);
+    add('var', name, rows === null ? col : takeRows(col, rows), dims);
   }
   if (layout.onError === 'record') add('error', ERROR_COLUMN, columnFromScalars('utf8', Array.from(index, (i) => failed.get(i) ?? null)));
   if (layout.timings) {
     const d = concatTyped(chunks.map((c) => c.durations ?? new Float64Array(c.cases.length)));
-    add('duration', DURATION_COLUMN, columnFromScalars('float64', rows.map((r) => d[r]!)));
+    add('duration', DURATION_COLUMN, plainColumn('float64', rows === null ? d : Float64Array.from(rows, (r) => d[r]!)));
   }
-  add('seed', SEED_COLUMN, { ...columnFromScalars('uint32', []), length: n, values: new Uint32Array(n).fill(layout.seed) });
-  add('index', SAMPLE_COLUMN, { ...columnFromScalars('int32', []), length: n, values: index });
+  add('seed', SEED_COLUMN, plainColumn('uint32', new Uint32Array(n).fill(layout.seed)));
+  add('index', SAMPLE_COLUMN, plainColumn('int32', rows === null ? index.slice() : index));
   const usedDims = new Set(metas.flatMap((m) => m.dims));
   const meta: SampleMeta = {
     format: SAMPLES_FORMAT,
@@ -107,6 +104,33 @@ export function batchFromChunks(layout: SampleLayout, chunks: readonly ChunkResu
     provenance: layout.provenance,
   };
   return { meta, columns, numRows: n };
+}
+
+/** The rows to take, in sample order, leaving out failures; null when every row stays in order. */
+function rowsToTake(caseOf: Int32Array, drop: ReadonlyMap<number, string> | null): number[] | null {
+  let sorted = true;
+  for (let r = 1; r < caseOf.length && sorted; r++) sorted = caseOf[r]! > caseOf[r - 1]!;
+  if (sorted && (drop === null || drop.size === 0)) return null;
+  const rows: number[] = [];
+  for (let r = 0; r < caseOf.length; r++) if (!drop?.has(caseOf[r]!)) rows.push(r);
+  if (!sorted) rows.sort((a, b) => caseOf[a]! - caseOf[b]!);
+  return rows;
+}
+
+/** The drawn values of the samples at `index`, as a column. */
+function drawnColumn(values: DrawnColumn, kind: ScalarKind | 'null', index: Int32Array): ColumnData {
+  const n = index.length;
+  if (values instanceof Float64Array) {
+    const lo = index[0] ?? 0;
+    const contiguous = n === 0 || index[n - 1]! - lo === n - 1;
+    return plainColumn('float64', contiguous ? values.slice(lo, lo + n) : Float64Array.from(index, (i) => values[i]!));
+  }
+  return columnFromScalars(dimType(kind), Array.from(index, (i) => values[i]!));
+}
+
+/** A scalar column without nulls. */
+function plainColumn(type: ElemType, values: Float64Array | Uint32Array | Int32Array): ColumnData {
+  return { type, container: 'scalar', length: values.length, valid: null, values, elemValid: null, size: null, offsets: null, depth: 0 };
 }
 
 const RESERVED = [ERROR_COLUMN, DURATION_COLUMN, SEED_COLUMN, SAMPLE_COLUMN];

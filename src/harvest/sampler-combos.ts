@@ -7,7 +7,7 @@
 import { HarvestryError } from '../errors.js';
 import { Mixture, type Drawable } from '../space/mixture.js';
 import { parseCombos, checkOneKind } from '../space/combos.js';
-import { rngStream, type Rng } from '../space/rng.js';
+import { rngCursor, type Rng, type RngCursor } from '../space/rng.js';
 import { Space, type NumberList } from '../space/space.js';
 import { kindOf, showNames, showValue, type Scalar, type ScalarKind } from '../space/values.js';
 
@@ -87,15 +87,18 @@ function isDrawable(v: unknown): v is Drawable {
   return v instanceof Space || v instanceof Mixture || (typeof v === 'object' && v !== null && typeof (v as { draw?: unknown }).draw === 'function' && Array.isArray((v as { dims?: unknown }).dims));
 }
 
+/** The values drawn for one parameter: numbers in a Float64Array when they all are, else scalars. */
+export type DrawnColumn = Scalar[] | Float64Array;
+
 /** The drawn values: one column per parameter, one value per sample. */
 export interface DrawnColumns {
   readonly names: readonly string[];
-  readonly columns: readonly Scalar[][];
+  readonly columns: readonly DrawnColumn[];
   readonly kinds: readonly (ScalarKind | 'null')[];
 }
 
 /**
- * Draws `n` samples.
+ * Draws `n` samples. The generator given to a draw function is valid during that call only.
  *
  * @param sources - the checked combos
  * @param n - how many
@@ -104,30 +107,65 @@ export interface DrawnColumns {
  */
 export function drawColumns(sources: readonly SampleSource[], n: number, seed: number, where: string): DrawnColumns {
   const names: string[] = [];
-  const columns: Scalar[][] = [];
+  const columns: DrawnColumn[] = [];
+  const kinds: (ScalarKind | 'null')[] = [];
   for (const s of sources) {
-    const stream = rngStream('harvestry-sample', seed, s.key);
-    const cols = s.dims.map(() => new Array<Scalar>(n));
+    const cursor = rngCursor('harvestry-sample', seed, s.key);
+    names.push(...s.dims);
     if (s.list !== null) {
-      const list = s.list;
-      const col = cols[0]!;
-      for (let i = 0; i < n; i++) col[i] = list[Math.min(list.length - 1, Math.floor(stream(i)() * list.length))]!;
+      const kind = checkOneKind(s.list, `\`combos.${s.key}\``);
+      columns.push(drawList(s.list, kind, n, cursor));
+      kinds.push(kind);
     } else if (s.fn !== null) {
-      const fn = s.fn;
-      const col = cols[0]!;
-      for (let i = 0; i < n; i++) col[i] = drawnValue(fn(stream(i)), s.key, s.key, i, where);
+      const col = drawFn(s.fn, s.key, n, cursor, where);
+      columns.push(col);
+      kinds.push(col instanceof Float64Array ? 'number' : checkOneKind(col, `Column \`${s.key}\` drawn in ${where}`));
     } else {
       const d = s.drawable!;
+      const cols = s.dims.map(() => new Array<Scalar>(n));
       for (let i = 0; i < n; i++) {
-        const point = d.draw(stream(i)) as Record<string, unknown>;
+        cursor.seek(i);
+        const point = d.draw(cursor.rng) as Record<string, unknown>;
         s.dims.forEach((dim, k) => (cols[k]![i] = drawnValue(point[dim] ?? null, s.key, dim, i, where)));
       }
+      cols.forEach((col, k) => {
+        columns.push(col);
+        kinds.push(checkOneKind(col, `Column \`${s.dims[k]!}\` drawn in ${where}`));
+      });
     }
-    names.push(...s.dims);
-    columns.push(...cols);
   }
-  const kinds = columns.map((col, k) => checkOneKind(col, `Column \`${names[k]!}\` drawn in ${where}`));
   return { names, columns, kinds };
+}
+
+function drawList(list: readonly Scalar[], kind: ScalarKind | 'null', n: number, cursor: RngCursor): DrawnColumn {
+  const len = list.length;
+  const col = kind === 'number' && !list.includes(null) ? new Float64Array(n) : new Array<Scalar>(n);
+  const { rng } = cursor;
+  for (let i = 0; i < n; i++) {
+    cursor.seek(i);
+    col[i] = list[Math.min(len - 1, Math.floor(rng() * len))] as number;
+  }
+  return col;
+}
+
+function drawFn(fn: (rng: Rng) => unknown, key: string, n: number, cursor: RngCursor, where: string): DrawnColumn {
+  const { rng } = cursor;
+  const numbers = new Float64Array(n);
+  let i = 0;
+  for (; i < n; i++) {
+    cursor.seek(i);
+    const v = fn(rng);
+    if (typeof v !== 'number') break;
+    numbers[i] = v;
+  }
+  if (i === n) return numbers;
+  const col = Array.from(numbers.subarray(0, i)) as Scalar[];
+  col.length = n;
+  for (; i < n; i++) {
+    cursor.seek(i);
+    col[i] = drawnValue(fn(rng), key, key, i, where);
+  }
+  return col;
 }
 
 function drawnValue(v: unknown, key: string, dim: string, i: number, where: string): Scalar {
@@ -142,7 +180,8 @@ function drawnValue(v: unknown, key: string, dim: string, i: number, where: stri
 
 /**
  * Merges the call's combos over the defaults: the defaults' keys first, then new ones (a key
- * given in both is drawn as the call says).
+ * given in both is drawn as the call says; a parameter a call's space or mixture draws is no
+ * longer drawn by the defaults).
  *
  * @param defaults - the Sampler's `defaultCombos`
  * @param combos - the call's `combos`
@@ -157,5 +196,9 @@ export function mergeSampleCombos(defaults: unknown, combos: unknown, where: str
       );
     }
   }
-  return { ...(defaults as Record<string, unknown> | undefined), ...(combos as Record<string, unknown> | undefined) };
+  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown> | undefined) };
+  const call = (combos ?? {}) as Record<string, unknown>;
+  // a call's space or mixture also replaces the defaults of the parameters it draws
+  for (const [key, v] of Object.entries(call)) if (isDrawable(v)) for (const d of v.dims) if (d !== key && !(d in call)) delete merged[d];
+  return Object.assign(merged, call);
 }

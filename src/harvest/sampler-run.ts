@@ -21,7 +21,7 @@ import type { LockOptions } from '../store/lock.js';
 import { appendSamples } from '../store/sample-append.js';
 import type { SampleFormat } from '../store/sample-file.js';
 import { batchFromChunks, splitConstants, type SampleLayout } from './sampler-batch.js';
-import { drawColumns, type SampleSource } from './sampler-combos.js';
+import { drawColumns, type DrawnColumn, type SampleSource } from './sampler-combos.js';
 import type { SampleSpec } from './sampler-options.js';
 
 /** What a Sampler's call reported besides its rows. */
@@ -122,10 +122,13 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
   return { batch, report };
 }
 
-/** The space of a call: the drawn columns, paired (values may repeat: samples are not keyed). */
-function gridOf(names: readonly string[], columns: readonly Scalar[][], n: number): GridSpec {
+/**
+ * The space of a call: the drawn columns, paired (values may repeat: samples are not keyed).
+ * A Float64Array column is read by index like an array of numbers, here and in workers.
+ */
+function gridOf(names: readonly string[], columns: readonly DrawnColumn[], n: number): GridSpec {
   if (names.length === 0) return { caseNames: [], cases: new Array<readonly Scalar[]>(n).fill([]), comboNames: [], comboValues: [] };
-  return { kind: 'columns', names, columns };
+  return { kind: 'columns', names, columns: columns as readonly (readonly Scalar[])[] };
 }
 
 function keepPartial(host: SampleHost, layout: SampleLayout, chunks: readonly ChunkResult[]): void {
@@ -163,7 +166,8 @@ class SampleCommitter {
     if (this.host.path === null) return;
     this.pending.push(chunk);
     this.pendingRows += chunk.cases.length;
-    for (const c of chunk.cases) this.done[c] = 1;
+    const { cases } = chunk;
+    for (let k = 0; k < cases.length; k++) this.done[cases[k]!] = 1;
     while (this.next < this.done.length && this.done[this.next] === 1) this.next++;
     if (this.pendingRows >= this.spec.commitRows || performance.now() - this.last >= this.spec.commitMs) await this.flush(false);
   }

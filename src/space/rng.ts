@@ -43,8 +43,20 @@ export function permutation(n: number, seed: number): Int32Array {
   return out;
 }
 
-/** A family of generators, one per index: `stream(i)` is the generator of item `i`. */
+/** A family of generators, one per index: `stream(i)` is a new generator of item `i`. */
 export type RngStream = (index: number) => Rng;
+
+/**
+ * One generator that can be moved to any item of a family: after `seek(i)`, `rng` draws item
+ * `i`'s numbers (the same as `rngStream(...)(i)`). For loops over many items, where a new
+ * generator per item would cost an allocation.
+ */
+export interface RngCursor {
+  /** The generator; valid until the next `seek`. */
+  readonly rng: Rng;
+  /** Moves `rng` to the start of item `index`'s numbers. */
+  seek(index: number): void;
+}
 
 /**
  * Independent generators for items 0, 1, 2... of a family named by `parts` (a seed and a name):
@@ -58,19 +70,56 @@ export type RngStream = (index: number) => Rng;
  * @returns the generator of each index (a whole number from 0 to 2^53 - 1)
  */
 export function rngStream(...parts: readonly (string | number | bigint)[]): RngStream {
-  const base = load().alea(parts.map(String).join('\u0000'));
-  const k0 = word(base);
-  const k1 = word(base);
-  const k2 = word(base);
-  const k3 = word(base);
+  const key = familyKey(parts);
   return (index) => {
-    const lo = index >>> 0;
-    const hi = Math.floor(index / 4294967296) >>> 0;
-    const a = fmix32(lo ^ k0);
-    const b = fmix32(a ^ hi ^ k1);
-    const c = fmix32(b ^ k2);
-    const d = fmix32(c ^ k3);
-    return sfc32(a, b, c, d);
+    const cursor = cursorOf(key);
+    cursor.seek(index);
+    return cursor.rng;
+  };
+}
+
+/**
+ * A cursor over the family named by `parts` (see {@link rngStream}).
+ *
+ * @param parts - the parts of the family's key
+ */
+export function rngCursor(...parts: readonly (string | number | bigint)[]): RngCursor {
+  return cursorOf(familyKey(parts));
+}
+
+function familyKey(parts: readonly (string | number | bigint)[]): Uint32Array {
+  const base = load().alea(parts.map(String).join('\u0000'));
+  return Uint32Array.from({ length: 4 }, () => Math.floor(base() * 4294967296) >>> 0);
+}
+
+/** sfc32 (Chris Doty-Humphrey's, PractRand-tested), seeded per index, two outputs per 53-bit float. */
+function cursorOf(key: Uint32Array): RngCursor {
+  const [k0, k1, k2, k3] = key as unknown as [number, number, number, number];
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  return {
+    rng: () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992,
+    seek(index: number): void {
+      const lo = index >>> 0;
+      const hi = Math.floor(index / 4294967296) >>> 0;
+      a = fmix32(lo ^ k0);
+      b = fmix32(a ^ hi ^ k1);
+      c = fmix32(b ^ k2);
+      d = fmix32(c ^ k3);
+      // the state is already well mixed (each word a full-avalanche hash): a short warm-up suffices
+      for (let i = 0; i < 4; i++) next();
+    },
   };
 }
 
@@ -98,10 +147,6 @@ function scalarText(v: Scalar): string {
   return `n:${Object.is(v, -0) ? '-0' : String(v)}`;
 }
 
-function word(gen: () => number): number {
-  return Math.floor(gen() * 4294967296) >>> 0;
-}
-
 /** MurmurHash3's finalizer: every input bit affects every output bit. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -110,19 +155,4 @@ function fmix32(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-/** Chris Doty-Humphrey's sfc32 (PractRand-tested), warmed up, two outputs per 53-bit float. */
-function sfc32(a: number, b: number, c: number, d: number): Rng {
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
 }

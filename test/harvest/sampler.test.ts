@@ -71,6 +71,10 @@ describe('Sampler', () => {
     const fromSpace = rows(await s.sampleCombos(50, { combos: { x: pairs }, seed: 3 }));
     assert.ok(fromSpace.every((r) => (r.x === 0.1 && r.y === 1) || (r.x === 0.2 && r.y === 2)));
     assert.ok(fromSpace.some((r) => r.x === 0.1) && fromSpace.some((r) => r.x === 0.2));
+    const withDefaults = new Sampler(mul, { defaultCombos: { y: [3], x: (rng) => rng() } });
+    const replaced = await withDefaults.sampleCombos(20, { combos: { x: pairs }, seed: 3 });
+    assert.deepEqual(names(replaced), ['x', 'y', 'p', '_seed', '_sample'], 'the space replaces the default of y too');
+    assert.ok(rows(replaced).every((r) => (r.x === 0.1 && r.y === 1) || (r.x === 0.2 && r.y === 2)));
     const m = mixture([0.9, { x: [0.5], y: [1] }], [0.1, { x: [0.75], y: [3] }]);
     const mixed = rows(await s.sampleCombos(400, { combos: { x: m }, seed: 3 }));
     const rare = mixed.filter((r) => r.y === 3).length;
@@ -176,7 +180,7 @@ describe('Sampler', () => {
     await assertHarvestryError(() => s.sampleCombos(40, { combos: { y: (rng) => (rng() < 0.5 ? 1 : ('2' as never)) } }), 'E_MIXED_TYPES', /^Column `y` drawn in sampleCombos\(\) mixes (numbers and strings|strings and numbers)/);
     await assertHarvestryError(() => s.sampleCombos(1, { combos: { y: () => ({ v: 1 }) as never } }), 'E_UNSUPPORTED_VALUE', /^`combos\.y` in sampleCombos\(\) gave an object with keys v for `y` \(sample 0\)\. A drawn value is a number, bigint, boolean, string, Date or null/);
     await assertHarvestryError(() => s.sampleCombos(1, { combos: { y: () => Promise.resolve(1) } as never }), 'E_UNSUPPORTED_VALUE', /gave a Promise for `y` \(sample 0\)\. .* returned synchronously: draw without await/);
-    await assertHarvestryError(() => s.sampleCombos(1, { combos: { y: zip({ x: [0.1], y: [1] }) } }), 'E_SPACE_DIMS', /^In sampleCombos\(\), `combos\.x` and `combos\.y` both draw `x`\./);
+    await assertHarvestryError(() => s.sampleCombos(1, { combos: { x: [0.5], y: zip({ x: [0.1], y: [1] }) } }), 'E_SPACE_DIMS', /^In sampleCombos\(\), `combos\.x` and `combos\.y` both draw `x`\./);
     await assertHarvestryError(() => s.sampleCombos(1, { seed: -3 }), 'E_BAD_OPTION', /^Expected `seed` in sampleCombos\(\) to be a whole number from 0 to 4294967295, got -3\./);
     await assertHarvestryError(() => s.sampleCombos(1, { cases: [] } as never), 'E_BAD_OPTION', /^sampleCombos\(\) has no option `cases`\./);
     await assertHarvestryError(() => new Sampler(mul, 3 as never), 'E_BAD_OPTION', /^new Sampler\(\) expects the path of the table's file second \(or null to keep it in memory\), got 3\./);
