@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type * as Arrow from 'apache-arrow';
-import { label, mixture, readSamples, Sampler, zip, type Rng } from '../../src/index.js';
+import { label, mixture, readSamples, Sampler, zip, type Rng, type SampleCommitInfo } from '../../src/index.js';
 import { assertHarvestryError, duckdb, tempDir } from '../_support/helpers.js';
 import { failsAt3, mul } from './fixtures/sample-fns.js';
 
@@ -97,19 +97,42 @@ describe('Sampler', () => {
     assert.ok(!readFileSync(join(dir, 'constants.parquet')).includes('cache'));
   });
 
-  it('keeps the columns of the file in order across appends; a new column goes last and old rows get null', async () => {
-    const path = join(dir, 'order.parquet');
-    const f = label({ varNames: 'p' }, ({ x, y, z = 0 }: { x: number; y: number; z?: number }) => x * y + z);
-    const s = new Sampler(f, path, { defaultCombos: { x: [1, 2], y: [3] } });
-    await s.sampleCombos(2, { seed: 1 });
-    await s.sampleCombos(2, { seed: 2, combos: { y: [4], x: [5] } });
-    assert.deepEqual(names(s.fullTable), ['x', 'y', 'p', '_seed', '_sample']);
-    await s.sampleCombos(1, { seed: 3, combos: { z: [10] } });
-    assert.deepEqual(names(s.fullTable), ['x', 'y', 'p', '_seed', '_sample', 'z']);
-    assert.deepEqual(rows(s.fullTable).map((r) => r.z), [null, null, null, null, 10]);
-    assert.deepEqual(names(s.lastTable), ['x', 'y', 'z', 'p', '_seed', '_sample']);
-    assert.deepEqual(names(await readSamples(path)), names(s.fullTable));
-  });
+  for (const ext of ['parquet', 'arrow', 'csv', 'jsonl']) {
+    it(`${ext}: keeps the columns of the file in order across appends; a new column goes last and old rows get null`, async () => {
+      const path = join(dir, `order.${ext}`);
+      const f = label({ varNames: 'p' }, ({ x, y, z = 0 }: { x: number; y: number; z?: number }) => x * y + z);
+      const s = new Sampler(f, path, { defaultCombos: { x: [1, 2], y: [3] } });
+      await s.sampleCombos(2, { seed: 1 });
+      await s.sampleCombos(2, { seed: 2, combos: { y: [4], x: [5] } });
+      assert.deepEqual(names(s.fullTable), ['x', 'y', 'p', '_seed', '_sample']);
+      await s.sampleCombos(1, { seed: 3, combos: { z: [10] } });
+      assert.deepEqual(names(s.fullTable), ['x', 'y', 'p', '_seed', '_sample', 'z']);
+      assert.deepEqual(rows(s.fullTable).map((r) => r.z), [null, null, null, null, 10]);
+      assert.deepEqual(names(s.lastTable), ['x', 'y', 'z', 'p', '_seed', '_sample']);
+      await s.sampleCombos(1, { seed: 4 });
+      const back = rows(await readSamples(path));
+      assert.deepEqual(back.map((r) => r.z), [null, null, null, null, 10, null]);
+      assert.ok(back.every((r) => r.p === (r.x as number) * (r.y as number) + ((r.z as number | null) ?? 0)));
+    });
+
+    it(`${ext}: gives an output that was all null (every sample failed) its type when results come`, async () => {
+      const path = join(dir, `typed-later.${ext}`);
+      const f = label({ varNames: 'p' }, ({ x }: { x: number }) => {
+        if (x < 0) throw new Error('negative');
+        return `x=${x}`;
+      });
+      const s = new Sampler(f, path);
+      await s.sampleCombos(2, { combos: { x: [-1] }, onError: 'record' });
+      assert.equal(String(s.fullTable!.schema.fields[1]!.type), 'Float64', 'untyped: stored as null doubles');
+      await s.sampleCombos(2, { combos: { x: [2] }, onError: 'record' });
+      const back = await readSamples(path);
+      assert.deepEqual(back.schema.fields.map((c) => `${c.name}: ${String(c.type)}`), ['x: Float64', 'p: Utf8', '_error: Utf8', '_seed: Uint32', '_sample: Int32']);
+      assert.deepEqual(rows(back).map((r) => [r.p, r._error]), [[null, 'negative'], [null, 'negative'], ['x=2', null], ['x=2', null]]);
+      await assertHarvestryError(() => s.sampleCombos(1, { combos: { x: [-2] } }), 'E_CASE_FAILED');
+      const g = label({ varNames: 'p' }, ({ x }: { x: number }) => x);
+      await assertHarvestryError(() => new Sampler(g, path).sampleCombos(1, { combos: { x: [1] } }), 'E_SCHEMA_MISMATCH', /^Column `p` of .* is a var of type utf8, but the new rows have it as a var of type float64\. A column keeps one role and type in a table/);
+    });
+  }
 
   it('keeps the rows of samples that finished when one fails under onError: raise, naming the sample', async () => {
     const path = join(dir, 'raise.parquet');
@@ -119,6 +142,26 @@ describe('Sampler', () => {
     assert.equal((await readSamples(path)).numRows, failed);
     assert.equal(s.lastTable!.numRows, failed);
     assert.ok(rows(s.lastTable).every((r) => r.y !== 3));
+  });
+
+  it('commits as it goes (onCommit tells what each wrote), and keeps what finished when aborted', async () => {
+    const path = join(dir, 'commits.parquet');
+    const commits: SampleCommitInfo[] = [];
+    const s = new Sampler(mul, path, { defaultCombos: { x: (rng) => rng(), y: [1, 2, 3] }, commitEvery: { rows: 10 } });
+    await s.sampleCombos(35, { seed: 1, onCommit: (c) => commits.push(c) });
+    assert.deepEqual(commits.map((c) => c.mode), ['create', 'append', 'append', 'append']);
+    assert.deepEqual(commits.map((c) => c.rows), [10, 10, 10, 5]);
+    assert.deepEqual(commits.map((c) => c.fileRows), [10, 20, 30, 35]);
+    const controller = new AbortController();
+    let calls = 0;
+    const stops = label({ varNames: 'p' }, ({ x }: { x: number }) => {
+      if (++calls === 12) controller.abort();
+      return x;
+    });
+    const aborted = new Sampler(stops, join(dir, 'aborted.csv'), { defaultCombos: { x: [1] }, commitEvery: { rows: 5, ms: 0 } });
+    const err = await assertHarvestryError(() => aborted.sampleCombos(40, { signal: controller.signal }), 'E_ABORTED', /^The sampling was aborted after 12 of 40 samples; the finished ones were kept and written to .*aborted\.csv/);
+    assert.equal((err.details.partial as Arrow.Table).numRows, 12);
+    assert.equal((await readSamples(join(dir, 'aborted.csv'))).numRows, 12);
   });
 
   it("leaves failed samples out with onError: 'skip' and keeps them with their message with 'record'", async () => {
