@@ -140,11 +140,7 @@ export function drawColumns(sources: readonly SampleSource[], n: number, seed: n
 function drawList(list: readonly Scalar[], kind: ScalarKind | 'null', n: number, cursor: RngCursor): DrawnColumn {
   const len = list.length;
   const col = kind === 'number' && !list.includes(null) ? new Float64Array(n) : new Array<Scalar>(n);
-  const { rng } = cursor;
-  for (let i = 0; i < n; i++) {
-    cursor.seek(i);
-    col[i] = list[Math.min(len - 1, Math.floor(rng() * len))] as number;
-  }
+  for (let i = 0; i < n; i++) col[i] = list[cursor.pick(i, len)] as number;
   return col;
 }
 

@@ -85,7 +85,7 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
     timings: call.run.timings,
   };
   const plan = evalPlanOf(runner.spec, gridOf(drawn.names, drawn.columns, n), call, 'index');
-  const committer = new SampleCommitter(host, layout, spec, n);
+  const committer = new SampleCommitter(host, layout, spec, n, call.run.shuffle !== null);
   await loadArrow();
   let result: ExecResult;
   try {
@@ -157,6 +157,7 @@ class SampleCommitter {
     private readonly layout: SampleLayout,
     private readonly spec: SampleSpec,
     n: number,
+    private readonly shuffled: boolean,
   ) {
     this.done = new Uint8Array(n);
   }
@@ -167,8 +168,12 @@ class SampleCommitter {
     this.pending.push(chunk);
     this.pendingRows += chunk.cases.length;
     const { cases } = chunk;
-    for (let k = 0; k < cases.length; k++) this.done[cases[k]!] = 1;
-    while (this.next < this.done.length && this.done[this.next] === 1) this.next++;
+    const len = cases.length;
+    // unshuffled, a chunk is a range of samples in order
+    if (!this.shuffled && len > 0) this.done.fill(1, cases[0], cases[0]! + len);
+    else for (let k = 0; k < len; k++) this.done[cases[k]!] = 1;
+    const gap = this.done.indexOf(0, this.next);
+    this.next = gap < 0 ? this.done.length : gap;
     if (this.pendingRows >= this.spec.commitRows || performance.now() - this.last >= this.spec.commitMs) await this.flush(false);
   }
 

@@ -56,6 +56,11 @@ export interface RngCursor {
   readonly rng: Rng;
   /** Moves `rng` to the start of item `index`'s numbers. */
   seek(index: number): void;
+  /**
+   * Item `index`'s choice among `n` things (0 to n - 1), uniform: a hash of the family's key and
+   * the index, cheaper than a generator (and independent of `rng`'s position).
+   */
+  pick(index: number, n: number): number;
 }
 
 /**
@@ -92,33 +97,70 @@ function familyKey(parts: readonly (string | number | bigint)[]): Uint32Array {
   return Uint32Array.from({ length: 4 }, () => Math.floor(base() * 4294967296) >>> 0);
 }
 
-/** sfc32 (Chris Doty-Humphrey's, PractRand-tested), seeded per index, two outputs per 53-bit float. */
+/**
+ * sfc32 (Chris Doty-Humphrey's, PractRand-tested), seeded per index from the family's key by
+ * MurmurHash3's finalizer, two outputs per 53-bit float. Written out without helper calls: a
+ * Sampler seeks once per sample, often in code that has not been optimized yet.
+ */
 function cursorOf(key: Uint32Array): RngCursor {
-  const [k0, k1, k2, k3] = key as unknown as [number, number, number, number];
+  const k0 = key[0]!;
+  const k1 = key[1]!;
+  const k2 = key[2]!;
+  const k3 = key[3]!;
   let a = 0;
   let b = 0;
   let c = 0;
   let d = 0;
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
   return {
-    rng: () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992,
+    rng: () => {
+      let t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const high = t >>> 5;
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      return (high * 67108864 + (t >>> 6)) / 9007199254740992;
+    },
     seek(index: number): void {
-      const lo = index >>> 0;
-      const hi = Math.floor(index / 4294967296) >>> 0;
-      a = fmix32(lo ^ k0);
-      b = fmix32(a ^ hi ^ k1);
-      c = fmix32(b ^ k2);
-      d = fmix32(c ^ k3);
-      // the state is already well mixed (each word a full-avalanche hash): a short warm-up suffices
-      for (let i = 0; i < 4; i++) next();
+      // each word a full-avalanche hash of the key, the index and the word before
+      let h = (index >>> 0) ^ k0;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      a = h ^ (h >>> 16);
+      h = a ^ (Math.floor(index / 4294967296) >>> 0) ^ k1;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      b = h ^ (h >>> 16);
+      h = b ^ k2;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      c = h ^ (h >>> 16);
+      h = c ^ k3;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      d = h ^ (h >>> 16);
+      // the state is already well mixed: a short warm-up suffices
+      for (let i = 0; i < 4; i++) {
+        const t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (((c << 21) | (c >>> 11)) + t) | 0;
+      }
+    },
+    pick(index: number, n: number): number {
+      let h = (index >>> 0) ^ k0;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      h ^= (h >>> 16) ^ (Math.floor(index / 4294967296) >>> 0) ^ k1;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      return Math.floor((((h ^ (h >>> 16)) >>> 0) / 4294967296) * n);
     },
   };
 }
@@ -145,14 +187,4 @@ function scalarText(v: Scalar): string {
   if (typeof v === 'bigint') return `i:${v}`;
   if (typeof v === 'boolean') return `b:${v}`;
   return `n:${Object.is(v, -0) ? '-0' : String(v)}`;
-}
-
-/** MurmurHash3's finalizer: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -136,9 +136,15 @@ describe('Sampler', () => {
 
   it('keeps the rows of samples that finished when one fails under onError: raise, naming the sample', async () => {
     const path = join(dir, 'raise.parquet');
-    const s = new Sampler(failsAt3, path, { defaultCombos: { x: (rng) => rng(), y: [1, 2, 3] } });
-    const err = await assertHarvestryError(() => s.sampleCombos(50, { seed: 8 }), 'E_CASE_FAILED', /^The function threw for sample (\d+) \{x: [\d.]+, y: 3\} \(seed 8\): y = 3 is bad \(x = [\d.]+\)\. The finished samples were kept and written to .*raise\.parquet\./);
+    const defaultCombos = { x: (rng: Rng) => rng(), y: [1, 2, 3] };
+    // a seed whose first few samples succeed
+    let seed = 0;
+    const firstFailure = async (k: number): Promise<number> => rows(await new Sampler(failsAt3, { defaultCombos }).sampleCombos(50, { seed: k, onError: 'record' })).findIndex((r) => r._error !== null);
+    while ((await firstFailure(seed)) < 3) seed++;
+    const s = new Sampler(failsAt3, path, { defaultCombos });
+    const err = await assertHarvestryError(() => s.sampleCombos(50, { seed }), 'E_CASE_FAILED', new RegExp(`^The function threw for sample (\\d+) \\{x: [\\d.]+, y: 3\\} \\(seed ${seed}\\): y = 3 is bad \\(x = [\\d.]+\\)\\. The finished samples were kept and written to .*raise\\.parquet\\.`));
     const failed = err.details.sample as number;
+    assert.equal(failed, await firstFailure(seed));
     assert.equal((await readSamples(path)).numRows, failed);
     assert.equal(s.lastTable!.numRows, failed);
     assert.ok(rows(s.lastTable).every((r) => r.y !== 3));
