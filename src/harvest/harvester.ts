@@ -195,6 +195,15 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * @param options - as for `harvestCases`
    * @returns the counts
    */
+  planCases(cases: Cases<P, T>, options?: HarvestCasesOptions<P>): Promise<HarvestPlan>;
+  /**
+   * A dry run of a harvest of a space's points (see {@link Harvester.plan}).
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - as for `harvestCases`
+   * @returns the counts
+   */
+  planCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCasesOptions<P>): Promise<HarvestPlan>;
   async planCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<HarvestPlan> {
     const { combos, constants, ...rest } = options;
     return this.dryRun({ combos, cases, constants }, rest, 'planCases()');
