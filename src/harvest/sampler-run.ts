@@ -104,7 +104,7 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
     keepPartial(host, layout, committer.all);
     throw err;
   }
-  const batch = batchFromChunks(layout, committer.all);
+  const batch = committer.whole ?? batchFromChunks(layout, committer.all);
   host.onRows(batch);
   const report: SampleReport = { samples: committer.all.reduce((s, c) => s + c.cases.length, 0), seed: spec.seed, failures: result.failures, commits: committer.commits, elapsedMs: performance.now() - started };
   const saved = host.path === null ? '' : ` and written to ${host.path}`;
@@ -146,6 +146,8 @@ function keepPartial(host: SampleHost, layout: SampleLayout, chunks: readonly Ch
 class SampleCommitter {
   readonly all: ChunkResult[] = [];
   commits = 0;
+  /** The rows of every chunk, when one commit wrote them all. */
+  whole: SampleBatch | null = null;
   private pending: ChunkResult[] = [];
   private pendingRows = 0;
   private readonly done: Uint8Array;
@@ -184,6 +186,7 @@ class SampleCommitter {
     const ready = final ? this.pending : this.pending.filter((c) => c.cases.every((i) => i < this.next));
     if (ready.length === 0) return;
     const batch = batchFromChunks(this.layout, ready);
+    this.whole = ready.length === this.all.length ? batch : null;
     this.pending = final ? [] : this.pending.filter((c) => !ready.includes(c));
     this.pendingRows = this.pending.reduce((s, c) => s + c.cases.length, 0);
     this.last = performance.now();
