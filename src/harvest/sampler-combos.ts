@@ -7,7 +7,7 @@
 import { HarvestryError } from '../errors.js';
 import { Mixture, type Drawable } from '../space/mixture.js';
 import { parseCombos, checkOneKind } from '../space/combos.js';
-import { rngCursor, type Rng, type RngCursor } from '../space/rng.js';
+import { releaseRngCursor, rngCursor, type Rng, type RngCursor } from '../space/rng.js';
 import { Space, type NumberList } from '../space/space.js';
 import { kindOf, showNames, showValue, type Scalar, type ScalarKind } from '../space/values.js';
 
@@ -111,30 +111,38 @@ export function drawColumns(sources: readonly SampleSource[], n: number, seed: n
   const kinds: (ScalarKind | 'null')[] = [];
   for (const s of sources) {
     const cursor = rngCursor('harvestry-sample', seed, s.key);
-    names.push(...s.dims);
-    if (s.list !== null) {
-      const kind = checkOneKind(s.list, `\`combos.${s.key}\``);
-      columns.push(drawList(s.list, kind, n, cursor));
-      kinds.push(kind);
-    } else if (s.fn !== null) {
-      const col = drawFn(s.fn, s.key, n, cursor, where);
-      columns.push(col);
-      kinds.push(col instanceof Float64Array ? 'number' : checkOneKind(col, `Column \`${s.key}\` drawn in ${where}`));
-    } else {
-      const d = s.drawable!;
-      const cols = s.dims.map(() => new Array<Scalar>(n));
-      for (let i = 0; i < n; i++) {
-        cursor.seek(i);
-        const point = d.draw(cursor.rng) as Record<string, unknown>;
-        s.dims.forEach((dim, k) => (cols[k]![i] = drawnValue(point[dim] ?? null, s.key, dim, i, where)));
-      }
-      cols.forEach((col, k) => {
-        columns.push(col);
-        kinds.push(checkOneKind(col, `Column \`${s.dims[k]!}\` drawn in ${where}`));
-      });
+    try {
+      drawSource(s, n, cursor, where, columns, kinds);
+    } finally {
+      releaseRngCursor(cursor);
     }
+    names.push(...s.dims);
   }
   return { names, columns, kinds };
+}
+
+function drawSource(s: SampleSource, n: number, cursor: RngCursor, where: string, columns: DrawnColumn[], kinds: (ScalarKind | 'null')[]): void {
+  if (s.list !== null) {
+    const kind = checkOneKind(s.list, `\`combos.${s.key}\``);
+    columns.push(drawList(s.list, kind, n, cursor));
+    kinds.push(kind);
+  } else if (s.fn !== null) {
+    const col = drawFn(s.fn, s.key, n, cursor, where);
+    columns.push(col);
+    kinds.push(col instanceof Float64Array ? 'number' : checkOneKind(col, `Column \`${s.key}\` drawn in ${where}`));
+  } else {
+    const d = s.drawable!;
+    const cols = s.dims.map(() => new Array<Scalar>(n));
+    for (let i = 0; i < n; i++) {
+      cursor.seek(i);
+      const point = d.draw(cursor.rng) as Record<string, unknown>;
+      s.dims.forEach((dim, k) => (cols[k]![i] = drawnValue(point[dim] ?? null, s.key, dim, i, where)));
+    }
+    cols.forEach((col, k) => {
+      columns.push(col);
+      kinds.push(checkOneKind(col, `Column \`${s.dims[k]!}\` drawn in ${where}`));
+    });
+  }
 }
 
 function drawList(list: readonly Scalar[], kind: ScalarKind | 'null', n: number, cursor: RngCursor): DrawnColumn {

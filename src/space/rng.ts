@@ -77,20 +77,33 @@ export interface RngCursor {
 export function rngStream(...parts: readonly (string | number | bigint)[]): RngStream {
   const key = familyKey(parts);
   return (index) => {
-    const cursor = cursorOf(key);
+    const cursor = new SfcCursor().keyed(key);
     cursor.seek(index);
     return cursor.rng;
   };
 }
 
 /**
- * A cursor over the family named by `parts` (see {@link rngStream}).
+ * A cursor over the family named by `parts` (see {@link rngStream}). Give it back with
+ * {@link releaseRngCursor} when done: cursors are reused, so hot loops keep calling the same
+ * functions (optimized code that inlined them stays valid from one call to the next).
  *
  * @param parts - the parts of the family's key
  */
 export function rngCursor(...parts: readonly (string | number | bigint)[]): RngCursor {
-  return cursorOf(familyKey(parts));
+  return (spare.pop() ?? new SfcCursor()).keyed(familyKey(parts));
 }
+
+/**
+ * Gives a cursor back for reuse; its `rng` must not be used after this.
+ *
+ * @param cursor - a cursor from {@link rngCursor}
+ */
+export function releaseRngCursor(cursor: RngCursor): void {
+  if (cursor instanceof SfcCursor && spare.length < 16 && !spare.includes(cursor)) spare.push(cursor);
+}
+
+const spare: SfcCursor[] = [];
 
 function familyKey(parts: readonly (string | number | bigint)[]): Uint32Array {
   const base = load().alea(parts.map(String).join('\u0000'));
@@ -102,67 +115,86 @@ function familyKey(parts: readonly (string | number | bigint)[]): Uint32Array {
  * MurmurHash3's finalizer, two outputs per 53-bit float. Written out without helper calls: a
  * Sampler seeks once per sample, often in code that has not been optimized yet.
  */
-function cursorOf(key: Uint32Array): RngCursor {
-  const k0 = key[0]!;
-  const k1 = key[1]!;
-  const k2 = key[2]!;
-  const k3 = key[3]!;
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  return {
-    rng: () => {
-      let t = (((a + b) | 0) + d) | 0;
+class SfcCursor implements RngCursor {
+  readonly rng: Rng;
+  private k0 = 0;
+  private k1 = 0;
+  private k2 = 0;
+  private k3 = 0;
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+
+  constructor() {
+    this.rng = () => this.next();
+  }
+
+  keyed(key: Uint32Array): this {
+    this.k0 = key[0]!;
+    this.k1 = key[1]!;
+    this.k2 = key[2]!;
+    this.k3 = key[3]!;
+    return this;
+  }
+
+  next(): number {
+    let { a, b, c, d } = this;
+    let t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (((c << 21) | (c >>> 11)) + t) | 0;
+    const high = t >>> 5;
+    t = (((a + b) | 0) + d) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
+    return (high * 67108864 + (t >>> 6)) / 9007199254740992;
+  }
+
+  seek(index: number): void {
+    // each word a full-avalanche hash of the key, the index and the word before
+    let h = (index >>> 0) ^ this.k0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let a = h ^ (h >>> 16);
+    h = a ^ (Math.floor(index / 4294967296) >>> 0) ^ this.k1;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let b = h ^ (h >>> 16);
+    h = b ^ this.k2;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let c = h ^ (h >>> 16);
+    h = c ^ this.k3;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let d = h ^ (h >>> 16);
+    // the state is already well mixed: a short warm-up suffices
+    for (let i = 0; i < 4; i++) {
+      const t = (((a + b) | 0) + d) | 0;
       d = (d + 1) | 0;
       a = b ^ (b >>> 9);
       b = (c + (c << 3)) | 0;
       c = (((c << 21) | (c >>> 11)) + t) | 0;
-      const high = t >>> 5;
-      t = (((a + b) | 0) + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (((c << 21) | (c >>> 11)) + t) | 0;
-      return (high * 67108864 + (t >>> 6)) / 9007199254740992;
-    },
-    seek(index: number): void {
-      // each word a full-avalanche hash of the key, the index and the word before
-      let h = (index >>> 0) ^ k0;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      a = h ^ (h >>> 16);
-      h = a ^ (Math.floor(index / 4294967296) >>> 0) ^ k1;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      b = h ^ (h >>> 16);
-      h = b ^ k2;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      c = h ^ (h >>> 16);
-      h = c ^ k3;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      d = h ^ (h >>> 16);
-      // the state is already well mixed: a short warm-up suffices
-      for (let i = 0; i < 4; i++) {
-        const t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (((c << 21) | (c >>> 11)) + t) | 0;
-      }
-    },
-    pick(index: number, n: number): number {
-      let h = (index >>> 0) ^ k0;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      h ^= (h >>> 16) ^ (Math.floor(index / 4294967296) >>> 0) ^ k1;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      return Math.floor((((h ^ (h >>> 16)) >>> 0) / 4294967296) * n);
-    },
-  };
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
+  pick(index: number, n: number): number {
+    let h = (index >>> 0) ^ this.k0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= (h >>> 16) ^ (Math.floor(index / 4294967296) >>> 0) ^ this.k1;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return Math.floor((((h ^ (h >>> 16)) >>> 0) / 4294967296) * n);
+  }
 }
 
 /**
