@@ -55,3 +55,17 @@ export type { HarvesterOptions, HarvestOptions, HarvestCombos, HarvestCombosOpti
 export { STALE_WARNING_CODE } from './harvest/stale.js';
 export type { LockOptions } from './store/lock.js';
 export { FINGERPRINT_COLUMN } from './dataset/meta.js';
+export { Crop } from './crop/crop.js';
+export type { CropOptions, SowOptions, SowCombosOptions, SowCasesOptions, GrowOptions, ReapOptions, WaitOptions } from './crop/options.js';
+export type { SowReport } from './crop/sow.js';
+export type { GrowReport } from './crop/grow.js';
+export type { ReapReport } from './crop/reap.js';
+export { renderCropStatus } from './crop/status.js';
+export type { CropStatus, BatchStatus, BatchState } from './crop/status.js';
+export type { SubmitOptions, BatchSelection } from './crop/submit-options.js';
+export type { SubmitReport } from './crop/submit.js';
+export type { SchedulerKind } from './crop/scheduler.js';
+export type { CropManifest, FunctionRef, Launcher } from './crop/manifest.js';
+export type { BatchLayout } from './crop/layout.js';
+export { cultivate } from './crop/cultivate.js';
+export type { CultivateOptions, CultivateAction } from './crop/cultivate.js';

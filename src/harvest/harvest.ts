@@ -95,8 +95,16 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   return { ds, report };
 }
 
-/** Reads what the file holds for the requested cases (and refuses a run that does not fit it). */
-async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator }> {
+/**
+ * Reads what the file holds for the requested cases (and refuses a run that does not fit it).
+ * Also used by crops to sow only the missing cases.
+ *
+ * @param host - the runner and the file
+ * @param input - combos (with `'...'`), cases, per-run constants
+ * @param spec - the checked harvest options
+ * @param where - the call, for messages
+ */
+export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator }> {
   const { path, runner } = host;
   await loadArrow();
   await removeLeftovers(path);
@@ -196,8 +204,15 @@ function rowCases(chunks: readonly ChunkResult[], keepFailed: boolean): Int32Arr
   return out;
 }
 
-/** Which cases to run, in which order, and which ones hold commits back until they are all done. */
-function planOrder(status: GridStatus, spec: HarvestSpec, prep: PreparedRun): { order: Int32Array | null; total: number; hold: Uint8Array | null } {
+/**
+ * Which cases to run, in which order, and which ones hold commits back until they are all done.
+ * Also used by crops to sow only the missing cases.
+ *
+ * @param status - what the file holds for each case
+ * @param spec - the checked harvest options
+ * @param prep - the run
+ */
+export function planOrder(status: GridStatus, spec: HarvestSpec, prep: PreparedRun): { order: Int32Array | null; total: number; hold: Uint8Array | null } {
   const codes = status.codes;
   const n = codes.length;
   if (!codes.some((c) => c !== ABSENT)) return { order: prep.order, total: n, hold: null };
