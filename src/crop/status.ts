@@ -152,7 +152,7 @@ async function schedulerViews(paths: CropPaths, submissions: readonly Submission
       continue;
     }
     for (const [index, batches] of tasksOf(s.tasks)) {
-      const t = tasks?.get(index) ?? null;
+      const t = tasks === null ? null : (tasks.get(index) ?? GONE);
       const job = `${s.jobId}_${index}`;
       const log = join(paths.logs, `${job}.out`);
       for (const b of batches) {
@@ -164,8 +164,12 @@ async function schedulerViews(paths: CropPaths, submissions: readonly Submission
   return { views, error };
 }
 
+/** A task missing from a job SLURM still lists: a pending task cancelled alone leaves no record. */
+const GONE: SlurmTask = { index: -1, state: 'GONE', reason: '' };
+
 function viewOf(t: SlurmTask | null, job: string): Omit<SchedulerView, 'log' | 'submittedAt'> {
   if (t === null) return { state: 'unknown', job, said: `SLURM no longer knows task ${job}` };
+  if (t === GONE) return { state: 'failed', job, said: `SLURM task ${job} is gone without a result (cancelled before it started)` };
   const reason = t.reason === '' || t.reason === 'None' ? '' : ` (${t.reason})`;
   if (QUEUED.has(t.state)) return { state: 'queued', job, said: `SLURM task ${job} is ${t.state}${reason}` };
   if (RUNNING.has(t.state)) return { state: 'running', job, said: `SLURM task ${job} is ${t.state}` };
