@@ -6,6 +6,7 @@ import { coreWorkloads } from './core.js';
 import { spaceWorkloads } from './space.js';
 import { parallelWorkloads } from './parallel.js';
 import { harvestWorkloads } from './harvest.js';
+import { cropWorkloads } from './crop.js';
 
 /** All workloads, in the order `npm run bench` runs them. */
-export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads, ...harvestWorkloads];
+export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads, ...harvestWorkloads, ...cropWorkloads];
