@@ -26,7 +26,7 @@ import { checkCropName, cropDirOf, cropPaths, readManifest, type CropManifest, t
 import { bad, checkCropOptions, checkReapOptions, checkWaitOptions, GROW_RUN_OPTIONS, SOW_RUN_OPTIONS, type CropOptions, type GrowOptions, type ReapOptions, type SowCasesOptions, type SowCombosOptions, type SowOptions, type WaitOptions } from './options.js';
 import { reapCrop, type ReapReport } from './reap.js';
 import { planSow, sowCrop, type SowJob, type SowReport } from './sow.js';
-import { readCropStatus, renderCropStatus, type CropStatus } from './status.js';
+import { readCropStatus, renderCropStatus, waitForCrop, type CropStatus } from './status.js';
 import { checkSubmitOptions, type SubmitOptions } from './submit-options.js';
 import { planScripts, selectBatches, submitCrop, type SubmitReport } from './submit.js';
 
@@ -85,7 +85,8 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     this.dir = cropDirOf(this.name, options.parentDir ?? (path === null ? process.cwd() : dirname(path)));
     this.paths = cropPaths(this.dir);
     this.options = options;
-    const manifest = readManifest(this.paths);
+    // (not checked while a grower imports the module that made this crop: its working directory may differ)
+    const manifest = inWorkerImport() ? null : readManifest(this.paths);
     if (manifest !== null && manifest.dataset !== path) {
       throw new HarvestryError(
         'E_CROP_MISMATCH',
@@ -268,18 +269,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    * @returns the final status
    */
   async wait(options: WaitOptions = {}): Promise<CropStatus> {
-    const where = 'crop.wait()';
-    const o = checkWaitOptions(options, where);
-    const started = Date.now();
-    for (;;) {
-      const status = await this.status();
-      if (status.queued.length === 0 && status.running.length === 0) return status;
-      if (o.signal?.aborted === true) throw new HarvestryError('E_ABORTED', `${where} was aborted with ${status.queued.length} batches queued and ${status.running.length} running.`);
-      if (Date.now() - started > o.timeoutMs) {
-        throw new HarvestryError('E_TIMEOUT', `${where} gave up after ${o.timeoutMs} ms: ${status.queued.length} batches of crop '${this.name}' are still queued and ${status.running.length} running. Wait longer, or look at crop.status().`, { details: { status } });
-      }
-      await new Promise((r) => setTimeout(r, o.pollMs));
-    }
+    return waitForCrop(() => this.status(), checkWaitOptions(options, 'crop.wait()'), this.name);
   }
 
   /** Removes the crop's folder (results not reaped are lost). */

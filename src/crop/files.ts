@@ -121,7 +121,8 @@ export function readSownPlan(paths: CropPaths): SownPlan {
 export function thisGrower(): GrowerInfo {
   const env = process.env;
   const array = env.SLURM_ARRAY_JOB_ID ?? null;
-  const job = array !== null ? `${array}_${env.SLURM_ARRAY_TASK_ID ?? ''}` : (env.SLURM_JOB_ID ?? env.PBS_JOBID ?? env.JOB_ID ?? null);
+  const sge = env.JOB_ID !== undefined && env.SGE_TASK_ID !== undefined && env.SGE_TASK_ID !== 'undefined' ? `${env.JOB_ID}_${env.SGE_TASK_ID}` : null;
+  const job = array !== null ? `${array}_${env.SLURM_ARRAY_TASK_ID ?? ''}` : (env.SLURM_JOB_ID ?? env.PBS_JOBID ?? sge ?? env.JOB_ID ?? null);
   return { host: hostname(), pid: process.pid, job };
 }
 
@@ -226,6 +227,42 @@ export function readClaims(paths: CropPaths): { file: string; claim: Claim }[] {
     if (claim !== null && Array.isArray(claim.batches)) out.push({ file, claim });
   }
   return out;
+}
+
+/**
+ * Turns the claims of growers that died on this machine into failure records of the batches
+ * they left unfinished (so the reason stays when the claim goes), and removes those claims.
+ *
+ * @param paths - the crop's paths
+ */
+export function settleDeadClaims(paths: CropPaths): void {
+  const here = hostname();
+  const done = doneBatches(paths);
+  const failed = readFailures(paths);
+  for (const { file, claim } of readClaims(paths)) {
+    const g = claim.grownBy;
+    if (g.host !== here || isAlive(g.pid)) continue;
+    for (const batch of claim.batches) {
+      if (done.has(batch) || (failed.get(batch)?.at ?? '') > claim.startedAt) continue;
+      const who = `pid ${g.pid} on ${g.host}${g.job === null ? '' : `, job ${g.job}`}`;
+      writeFailure(paths, { batch, message: `its grower (${who}) ended without finishing it`, case: null, code: null, at: claim.startedAt, grownBy: g });
+    }
+    rmSync(file, { force: true });
+  }
+}
+
+/**
+ * True when a process of this machine is alive.
+ *
+ * @param pid - its id
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

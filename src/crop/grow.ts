@@ -16,7 +16,7 @@ import type { FunctionSite } from '../execute/site.js';
 import { withResources } from '../execute/wire.js';
 import type { ProgressInfo } from '../runner/options.js';
 import { showCase } from '../space/values.js';
-import { thisGrower, writeClaim, writeFailure, writeResult, type SownPlan } from './files.js';
+import { settleDeadClaims, thisGrower, writeClaim, writeFailure, writeResult, type SownPlan } from './files.js';
 import { batchBounds } from './layout.js';
 import type { CropManifest, CropPaths } from './manifest.js';
 
@@ -112,6 +112,7 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
       if (s.got === s.size) await finish(s);
     }
   };
+  settleDeadClaims(paths);
   const release = writeClaim(paths, job.batches);
   try {
     if (job.executor.kind === 'inline') await growInline(job, plan, order, states, onChunk);

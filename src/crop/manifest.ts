@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HarvestryError } from '../errors.js';
-import type { OnError } from '../execute/evaluate.js';
+import type { OnError } from '../runner/options.js';
 import { showValue } from '../space/values.js';
 import type { BatchLayout } from './layout.js';
 

@@ -4,8 +4,9 @@
  * `queued`, `running`, `done` or `failed` (with why). Also the text the CLI prints.
  */
 import { hostname } from 'node:os';
+import { HarvestryError } from '../errors.js';
 import { join } from 'node:path';
-import { doneBatches, readClaims, readFailures } from './files.js';
+import { doneBatches, isAlive, readClaims, readFailures } from './files.js';
 import { readSubmissions, tasksOf, type Submission } from './jobs.js';
 import { batchBounds, formatBatchList } from './layout.js';
 import type { CropManifest, CropPaths } from './manifest.js';
@@ -143,7 +144,14 @@ async function schedulerViews(paths: CropPaths, submissions: readonly Submission
   const asked = new Set<Submission>();
   for (const [b, s] of latest) if (!done.has(b)) asked.add(s);
   for (const s of asked) {
-    if (s.scheduler !== 'slurm') continue;
+    if (s.scheduler !== 'slurm') {
+      // PBS and SGE are not asked: their batches count as queued until a task's files say otherwise
+      for (const [index, batches] of tasksOf(s.tasks)) {
+        const said = `submitted to ${s.scheduler.toUpperCase()} as job ${s.jobId} (index ${index}); harvestry does not ask ${s.scheduler.toUpperCase()} about it: if the task ended without a result, submit the batch again by number`;
+        for (const b of batches) if (latest.get(b) === s && !done.has(b)) views.set(b, { state: 'queued', job: `${s.jobId}[${index}]`, log: null, said, submittedAt: s.submittedAt });
+      }
+      continue;
+    }
     let tasks: Map<number, SlurmTask> | null;
     try {
       tasks = await slurmTasks(s.jobId);
@@ -177,12 +185,24 @@ function viewOf(t: SlurmTask | null, job: string): Omit<SchedulerView, 'log' | '
   return { state: 'failed', job, said: `SLURM task ${job} ended ${t.state}${reason}` };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+/**
+ * Polls a crop's status until no batch is queued or running.
+ *
+ * @param read - reads the status
+ * @param options - poll interval, time limit, signal
+ * @param name - the crop's name, for messages
+ * @returns the last status
+ */
+export async function waitForCrop(read: () => Promise<CropStatus>, options: { readonly pollMs: number; readonly timeoutMs: number; readonly signal: AbortSignal | null }, name: string): Promise<CropStatus> {
+  const started = Date.now();
+  for (;;) {
+    const status = await read();
+    if (status.queued.length === 0 && status.running.length === 0) return status;
+    if (options.signal?.aborted === true) throw new HarvestryError('E_ABORTED', `crop.wait() was aborted with ${status.queued.length} batches of crop '${name}' queued and ${status.running.length} running.`);
+    if (Date.now() - started > options.timeoutMs) {
+      throw new HarvestryError('E_TIMEOUT', `crop.wait() gave up after ${options.timeoutMs} ms: ${status.queued.length} batches of crop '${name}' are still queued and ${status.running.length} running. Wait longer, or look at crop.status().`, { details: { status } });
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs));
   }
 }
 

@@ -68,6 +68,8 @@ describe('crops across processes', () => {
     rmSync(`${gate}.die-2-10`);
     const again = await crop.grow();
     assert.deepEqual([...again.grown], [2, 3]);
+    assert.deepEqual(readdirSync(join(crop.dir, 'running')), [], "the dead grower's claim was settled, and this grower's dropped");
+    assert.deepEqual(readdirSync(join(crop.dir, 'failed')), []);
     const reaped = await crop.reap();
     assert.equal(reaped.rows, 6);
     assert.deepEqual(await duckdb(`SELECT a, b, p FROM '${h.path}' ORDER BY a, b`), [1, 2, 3].flatMap((a) => [10, 20].map((b) => ({ a, b, p: a * b }))));

@@ -167,6 +167,10 @@ describe('submitting with qsub (PBS and SGE)', () => {
     assert.match(sent, /^#PBS -J 2-3$/m);
     assert.match(sent, /^#PBS -l walltime=2:30:00$/m);
     assert.equal(sent, readFileSync(r.scripts[0]!, 'utf8'));
+    const status = await crop.status();
+    assert.deepEqual({ queued: status.queued, sown: status.sown }, { queued: [2, 3], sown: [1] }, 'PBS is not asked: submitted batches count as queued');
+    await assertHarvestryError(() => crop.wait({ pollMs: 1, timeoutMs: 0 }), 'E_TIMEOUT', /^crop\.wait\(\) gave up after 0 ms: 2 batches of crop 'pbs' are still queued and 0 running\. Wait longer, or look at crop\.status\(\)\.$/);
+    await assertHarvestryError(() => crop.wait({ pollMs: 1, signal: AbortSignal.abort() }), 'E_ABORTED', /crop\.wait\(\) was aborted with 2 batches of crop 'pbs' queued/);
     assert.match(await crop.renderScript({ scheduler: 'sge', batches: [1, 3] }), /^#\$ -t 1-2$/m);
     await assertHarvestryError(() => crop.submit({ scheduler: 'sge', partition: 'refuse-me' }), 'E_SUBMIT_FAILED', /qsub refused the job script .*\.sh: qsub: Unknown queue MSG=requested queue not found/);
     process.env.PATH = '/nonexistent';
