@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { Harvester } from '../../src/index.js';
+import { cultivate, Harvester } from '../../src/index.js';
+import { slurmMaxArraySize } from '../../src/crop/scheduler.js';
 import { assertHarvestryError, duckdb, tempDir } from '../_support/helpers.js';
 import { gated, product } from './fixtures/crop-fns.js';
 
@@ -89,6 +90,15 @@ describe('crops on a real SLURM cluster', { skip: skip ? 'HARVESTRY_SKIP_SLURM=1
     assert.equal(status.complete, true, Crop_render(status));
     await crop.reap();
     assert.deepEqual(await duckdb(`SELECT count(*)::INT AS n FROM '${h.path}'`), [{ n: 5 }]);
+  });
+
+  it('cultivates through SLURM (submit, wait, reap), reading MaxArraySize from scontrol', async () => {
+    const config = spawnSync('scontrol', ['show', 'config'], { encoding: 'utf8' }).stdout;
+    assert.equal(await slurmMaxArraySize(), Number(/^MaxArraySize\s*=\s*(\d+)/m.exec(config)?.[1]));
+    const path = join(dir, 'cultivated.parquet');
+    const ds = await cultivate(product, { path, combos: { a: [1, 2, 3], b: [10, 20] }, numBatches: 2, submit: { time: '10' } });
+    assert.equal(ds?.numRows, 6);
+    assert.equal(existsSync(join(dir, 'cultivated.crop')), false);
   });
 
   it("fails loudly with sbatch's message when SLURM refuses the job", async () => {
