@@ -1,8 +1,9 @@
 /**
- * harvestry's quick start (`npm run demo`): label a function, run it over a small grid, write
- * the results to one Parquet file, and print what is in it.
+ * harvestry's quick start (`npm run demo`): label a function, harvest a small grid into one
+ * Parquet file, extend it with new values (only the missing cases run), and print what the
+ * file holds. Run it again: everything is already there, so nothing runs.
  */
-import { label, readDataset, writeDataset } from 'harvestry';
+import { Harvester, label } from 'harvestry';
 
 /** A damped oscillator: its trace over time, and its energy at the end. */
 export const oscillator = label(
@@ -18,11 +19,13 @@ export const oscillator = label(
   },
 );
 
-const ds = await oscillator.runCombos({ omega: [0.5, 1, 2], gamma: [0, 0.1, 0.5] });
 const path = 'harvestry-demo/quickstart.parquet';
-await writeDataset(ds, path);
+const harvester = new Harvester(oscillator, path);
+await harvester.harvestCombos({ omega: [0.5, 1, 2], gamma: [0, 0.1, 0.5] }, { missingOnly: true });
+// '...' means every gamma already in the file: only the 3 new cases run
+await harvester.harvestCombos({ omega: [4], gamma: '...' }, { missingOnly: true });
 
-const back = await readDataset(path);
-console.log(String(back));
-console.log(`energy at omega = 2: ${Array.from(back.sel({ omega: 2 }).get('energy').data as Float64Array, (e) => e.toFixed(4)).join(', ')}`);
+const ds = harvester.fullDs!;
+console.log(String(ds));
+console.log(`energy at omega = 2: ${Array.from(ds.sel({ omega: 2 }).get('energy').data as Float64Array, (e) => e.toFixed(4)).join(', ')}`);
 console.log(`wrote ${path}`);

@@ -105,42 +105,53 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
   const clock = new DeadlineClock(deadline);
   const signal = limits.signal ?? null;
   const stopFlag = limits.stopFlag ?? null;
+  // A flag set by the signal's listener (abort() dispatches synchronously, so a case that aborts
+  // stops the next one) is much cheaper to test per case than the `aborted` getter.
+  let aborted = signal?.aborted === true;
+  const onAbort = (): void => {
+    aborted = true;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   let row = 0;
   let stop: StopReason = null;
-  for (let pos = from; pos < to; pos++) {
-    if (signal?.aborted === true || (stopFlag !== null && Atomics.load(stopFlag, 0) !== 0)) {
-      stop = 'abort';
-      break;
-    }
-    const index = order === null ? pos : order[pos]!;
-    if (cursor === null) grid.valuesAt(index, values);
-    else if (pos > from) cursor.next();
-    cases[row] = index;
-    const started = durations === null ? 0 : performance.now();
-    let failure: unknown = NO_ERROR;
-    for (let attempt = 0; attempt <= plan.retries; attempt++) {
-      try {
-        let result = call(values);
-        if (isThenable(result)) result = await result;
-        collector.add(row, result, () => showCase(dims, values));
-        failure = NO_ERROR;
-        break;
-      } catch (err) {
-        failure = err;
-        if (isHarvestryShapeError(err)) break;
-      }
-    }
-    if (durations !== null) durations[row] = performance.now() - started;
-    row++;
-    if (failure !== NO_ERROR) {
-      if (isHarvestryShapeError(failure)) throw failure;
-      failures.push({ index, values: values.slice(), message: messageOf(failure), error: failure });
-      if (plan.onError === 'raise') {
-        stop = 'error';
+  try {
+    for (let pos = from; pos < to; pos++) {
+      if (aborted || (stopFlag !== null && Atomics.load(stopFlag, 0) !== 0)) {
+        stop = 'abort';
         break;
       }
+      const index = order === null ? pos : order[pos]!;
+      if (cursor === null) grid.valuesAt(index, values);
+      else if (pos > from) cursor.next();
+      cases[row] = index;
+      const started = durations === null ? 0 : performance.now();
+      let failure: unknown = NO_ERROR;
+      for (let attempt = 0; attempt <= plan.retries; attempt++) {
+        try {
+          let result = call(values);
+          if (isThenable(result)) result = await result;
+          collector.add(row, result, () => showCase(dims, values));
+          failure = NO_ERROR;
+          break;
+        } catch (err) {
+          failure = err;
+          if (isHarvestryShapeError(err)) break;
+        }
+      }
+      if (durations !== null) durations[row] = performance.now() - started;
+      row++;
+      if (failure !== NO_ERROR) {
+        if (isHarvestryShapeError(failure)) throw failure;
+        failures.push({ index, values: values.slice(), message: messageOf(failure), error: failure });
+        if (plan.onError === 'raise') {
+          stop = 'error';
+          break;
+        }
+      }
+      if (deadline !== Infinity && clock.due()) break;
     }
-    if (deadline !== Infinity && clock.due()) break;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   const chunk: ChunkResult = {
     cases: row === n ? cases : cases.slice(0, row),

@@ -17,12 +17,15 @@ describe('examples', () => {
   it('the quick start writes its dataset to ./harvestry-demo/ and prints a summary and the path', async () => {
     const cwd = tempDir('harvestry-example-');
     const { stdout } = await run(process.execPath, [...TS_NODE_ARGS, join(root, 'examples/quickstart.ts')], { cwd });
-    assert.match(stdout, /^Dataset: 9 rows \(one per case\)$/m);
-    assert.match(stdout, /^ {4}omega {3}float64 {2}3: 0\.5, 1, 2$/m);
+    assert.match(stdout, /^Dataset: 12 rows \(one per case\)$/m);
+    assert.match(stdout, /^ {4}omega {3}float64 {2}4: 0\.5, 1, 2, 4$/m);
     assert.match(stdout, /^wrote harvestry-demo\/quickstart\.parquet$/m);
     const ds = await readDataset(join(cwd, 'harvestry-demo/quickstart.parquet'));
     assert.deepEqual(ds.dims, ['omega', 'gamma']);
     assert.equal(ds.get('energy').at({ omega: 2, gamma: 0 }), 2);
+    const again = await run(process.execPath, [...TS_NODE_ARGS, join(root, 'examples/quickstart.ts')], { cwd });
+    assert.match(again.stdout, /^Dataset: 12 rows/m);
+    assert.equal((await readDataset(join(cwd, 'harvestry-demo/quickstart.parquet'))).provenance?.time, ds.provenance?.time, 'a second run found everything present and wrote nothing');
   });
 
   it('every file in examples/ runs', async () => {
