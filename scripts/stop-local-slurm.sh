@@ -7,6 +7,8 @@
 # processes would outlive slurmd. Safe to call when nothing is running.
 # Packages, configuration and controller state are left alone
 # (LOCAL_SLURM_CLEAN=1 on start wipes the state).
+# Usage: stop-local-slurm.sh [DAEMON...]   DAEMON is munged, slurmctld or slurmd
+# (default: all three). The test runner names only the daemons its start started.
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,6 +16,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/local-slurm-common.sh"
 
 t0=$(date +%s%N)
+wanted=("$@")
+((${#wanted[@]})) || wanted=(slurmd slurmctld munged)
+for d in "${wanted[@]}"; do
+  case $d in
+    munged | slurmctld | slurmd) ;;
+    *) echo "local-slurm: ERROR: unknown daemon '$d' (expected munged, slurmctld or slurmd)" >&2; exit 2 ;;
+  esac
+done
+wants() { [[ " ${wanted[*]} " == *" $1 "* ]]; }
 if [[ $(id -u) -ne 0 ]]; then
   echo "local-slurm: ERROR: must run as root" >&2
   exit 1
@@ -29,7 +40,7 @@ fi
 rc=0
 stopped=0
 # Cancel every job first: a running job's slurmstepd and processes outlive slurmd.
-if local_slurm_live_pid slurmctld >/dev/null; then
+if (wants slurmd || wants slurmctld) && local_slurm_live_pid slurmctld >/dev/null; then
   jobs=$(squeue -h -r -o %A 2>/dev/null | sort -u | tr '\n' ' ' || true)
   if [[ -n ${jobs// /} ]]; then
     # shellcheck disable=SC2086 # one argument per job id
@@ -48,6 +59,7 @@ if local_slurm_live_pid slurmctld >/dev/null; then
 fi
 # slurmd first (it reports finished steps to slurmctld), munged last (both use it).
 for d in slurmd slurmctld munged; do
+  wants "$d" || continue
   if local_slurm_live_pid "$d" >/dev/null; then
     local_slurm_stop_daemon "$d" 30 || rc=1
     stopped=$((stopped + 1))

@@ -12,6 +12,9 @@ const args = process.argv.slice(2);
 const onlyTests = args.includes('--only-tests');
 const filters = args.filter((a) => !a.startsWith('--'));
 
+/** Called before the runner exits, whatever happens (stops the SLURM daemons it started). */
+let cleanup = () => {};
+
 function run(label, cmd, cmdArgs, env = process.env) {
   const started = Date.now();
   console.log(`\n▶ ${label}: ${cmd} ${cmdArgs.join(' ')}`);
@@ -19,9 +22,49 @@ function run(label, cmd, cmdArgs, env = process.env) {
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) {
     console.error(`✖ ${label} failed (exit ${r.status ?? r.signal}) after ${secs}s`);
+    cleanup();
     process.exit(r.status || 1);
   }
   console.log(`✔ ${label} passed in ${secs}s`);
+}
+
+/**
+ * The crop tests submit real job arrays: start the single-node SLURM (installing it if needed)
+ * and return the daemons it started, to stop them (and only them) at the end. It cannot start
+ * (not root, no apt): fail loudly. HARVESTRY_SKIP_SLURM=1 skips those tests, never in CI.
+ */
+function startSlurm(env) {
+  if (process.env.HARVESTRY_SKIP_SLURM === '1') {
+    if (process.env.CI) {
+      console.error('✖ HARVESTRY_SKIP_SLURM=1 is set in CI: the crop tests must run against a real SLURM there. Unset it.');
+      process.exit(1);
+    }
+    console.log('\n⚠ HARVESTRY_SKIP_SLURM=1: the tests against a real SLURM cluster are SKIPPED (never in CI)');
+    env.HARVESTRY_SLURM = 'skip';
+    return [];
+  }
+  const started = Date.now();
+  console.log('\n▶ local SLURM: bash scripts/start-local-slurm.sh');
+  const r = spawnSync('bash', [join(root, 'scripts/start-local-slurm.sh')], { cwd: root, encoding: 'utf8', env: process.env });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  if (r.status !== 0) {
+    console.error(
+      '✖ could not start the local SLURM cluster that the crop tests submit job arrays to (see above).\n' +
+        '  It needs root and Debian packages (slurmctld, slurmd, slurm-client, munge). To run the other\n' +
+        '  tests locally without it, set HARVESTRY_SKIP_SLURM=1 (the SLURM tests are then skipped; CI never sets it).',
+    );
+    process.exit(r.status || 1);
+  }
+  env.HARVESTRY_SLURM = 'ready';
+  const daemons = [...(r.stdout ?? '').matchAll(/^local-slurm: started (munged|slurmctld|slurmd) /gm)].map((m) => m[1]);
+  console.log(`✔ local SLURM ready in ${((Date.now() - started) / 1000).toFixed(1)}s${daemons.length > 0 ? ` (started ${daemons.join(', ')}; stopped after the tests)` : ' (already running; left running)'}`);
+  return daemons;
+}
+
+function stopSlurm(daemons) {
+  if (daemons.length === 0) return;
+  spawnSync('bash', [join(root, 'scripts/stop-local-slurm.sh'), ...daemons], { cwd: root, stdio: 'inherit' });
 }
 
 function findTests(dir) {
@@ -52,6 +95,10 @@ if (files.length === 0) {
 const tapDir = mkdtempSync(join(tmpdir(), 'harvestry-test-'));
 const tapFile = join(tapDir, 'report.tap');
 const env = { ...process.env, HARVESTRY_PROGRESS: process.env.HARVESTRY_PROGRESS ?? 'off' };
+if (files.some((f) => f.startsWith('test/crop/') || f.includes('slurm'))) {
+  const daemons = startSlurm(env);
+  cleanup = () => stopSlurm(daemons);
+}
 run('tests', process.execPath, [
   '--conditions=source',
   '--import', 'tsx',
@@ -61,6 +108,8 @@ run('tests', process.execPath, [
   '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
   ...files,
 ], env);
+
+cleanup();
 
 const tap = readFileSync(tapFile, 'utf8');
 const count = (key) => Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0);

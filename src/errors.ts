@@ -42,6 +42,13 @@ export const ERROR_CODES = {
   E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
   E_LOCKED: "The dataset file's lock could not be had: held by another live process past the lock timeout, or the file kept changing under it.",
   E_FILE_KIND: "The file is a harvestry file of another kind: a Harvester's dataset where a Sampler's table was expected, or the reverse.",
+  E_CROP_NOT_SOWN: 'A crop operation (grow, status, reap, submit) found no crop in the folder: it was never sown, or was reaped and removed.',
+  E_CROP_EXISTS: 'A crop of that name is already sown (or its folder exists): grow and reap it, delete it, or use another name.',
+  E_CROP_MISMATCH: 'The crop on disk was sown for another dataset than the Harvester opening it.',
+  E_CROP_INCOMPLETE: 'A reap found batches without results; reap with `allowIncomplete: true` to merge only the finished ones.',
+  E_BATCH_FAILED: 'Batches of a crop failed while `cultivate()` grew them (a case threw, a task was killed); the crop is kept for a retry.',
+  E_SUBMIT_FAILED: 'The cluster scheduler refused a job script (its own message is included), or its commands (`sbatch`, `squeue`, `qsub`) are not available.',
+  E_TIMEOUT: '`crop.wait()` gave up: batches were still queued or running after `timeoutMs`.',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

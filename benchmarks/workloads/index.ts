@@ -7,6 +7,7 @@ import { spaceWorkloads } from './space.js';
 import { parallelWorkloads } from './parallel.js';
 import { harvestWorkloads } from './harvest.js';
 import { samplerWorkloads } from './sampler.js';
+import { cropWorkloads } from './crop.js';
 
 /** All workloads, in the order `npm run bench` runs them. */
-export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads, ...harvestWorkloads, ...samplerWorkloads];
+export const workloads: readonly Workload[] = [...coreWorkloads, ...spaceWorkloads, ...parallelWorkloads, ...harvestWorkloads, ...samplerWorkloads, ...cropWorkloads];

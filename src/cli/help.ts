@@ -16,8 +16,43 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     name: 'info',
     usage: 'harvestry info <dataset>',
-    summary: 'Show what a dataset file holds: rows, dims and coords, variables, attrs, provenance.',
+    summary: 'Show what a dataset file holds: rows, dims and coords, variables, attrs, provenance, function versions.',
     details: ['<dataset> is a .parquet or .arrow file written by harvestry.'],
+  },
+  {
+    name: 'crop',
+    usage: 'harvestry crop <status|grow|reap|submit> <crop-dir> [options]',
+    summary: 'Look after a crop (a sweep cut into batches in a folder): show it, grow batches, reap them, submit them to a cluster.',
+    details: [
+      'status <crop-dir>             every batch: done, running, queued, failed (with why) or sown',
+      '  --json                      print the status as JSON',
+      '  --no-scheduler              do not ask the scheduler (squeue), files only',
+      'grow <crop-dir>               grow batches here (by default every batch not done, queued or running)',
+      '  --batch <list>              only these batches, e.g. 3, 1,4 or 2-5 (what a cluster task runs)',
+      '  --failed                    only the failed batches',
+      '  --executor <kind>           inline (default), pool or subprocess',
+      '  --workers <n>               threads or processes of the pool or subprocess executor',
+      'reap <crop-dir>               merge the results into the dataset, then remove the crop',
+      '  --allow-incomplete          reap the finished batches, leave the rest (and keep the crop)',
+      '  --keep                      keep the crop folder after reaping',
+      '  --overwrite | --keep-old    cases already in the dataset: take the new results | keep the old',
+      'submit <crop-dir>             submit batches as a job array (SLURM; PBS and SGE through qsub)',
+      '  --scheduler <name>          slurm (default), pbs or sge',
+      '  --batches <which>           missing (default: not done, not queued), failed, or a list like 2-5',
+      '  --time <t>                  wall time per task, e.g. 2:30:00 (kept as given) or 90 (minutes)',
+      '  --mem <m>                   memory per task, e.g. 4G',
+      '  --cpus <n>                  CPUs per task',
+      '  --partition <p>             partition (SLURM) or queue (PBS, SGE)',
+      '  --account <a>               account to charge',
+      '  --max-running <k>           at most k tasks at once (SLURM %k)',
+      '  --batches-per-task <n>      batches grown by each task',
+      '  --extra <directive>         another scheduler directive, e.g. --extra=--qos=long (repeatable)',
+      '  --setup <line>              a shell line run first, e.g. "module load node" (repeatable)',
+      '  --executor <kind>           how each task grows its batches',
+      '  --workers <n>               threads or processes of each task',
+      '  --launcher <command>        the command that runs harvestry in a task (default: this Node and CLI)',
+      '  --dry-run                   print the job script instead of submitting it',
+    ],
   },
   {
     name: 'demo',
@@ -32,6 +67,8 @@ export const EXIT_CODES = {
   ok: 0,
   error: 1,
   usage: 2,
+  /** `crop grow`: a batch failed; `crop reap`: batches are missing. */
+  incomplete: 3,
 } as const;
 
 /** The top-level help. */
@@ -49,7 +86,7 @@ export function renderHelp(): string {
     '  -h, --help     show help (also: harvestry <command> --help)',
     '  -v, --version  show the version',
     '',
-    `Exit codes: ${EXIT_CODES.ok} success, ${EXIT_CODES.error} error (the message says what and how to fix it), ${EXIT_CODES.usage} bad usage.`,
+    `Exit codes: ${EXIT_CODES.ok} success, ${EXIT_CODES.error} error (the message says what and how to fix it), ${EXIT_CODES.usage} bad usage, ${EXIT_CODES.incomplete} a crop is not done (a batch failed in \`crop grow\`, batches missing in \`crop reap\`).`,
   ].join('\n');
 }
 

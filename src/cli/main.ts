@@ -1,12 +1,11 @@
 /**
  * The `harvestry` command: parses arguments, runs a command, prints errors as messages with
- * their code, and exits with a documented code.
+ * their code, and exits with a documented code. Commands are imported when run, so
+ * `crop grow` (what every cluster task runs) starts without loading what it does not use.
  */
 import { parseArgs } from 'node:util';
 import { HarvestryError } from '../errors.js';
-import { readDataset } from '../store/dataset-file.js';
 import { VERSION } from '../version.js';
-import { runDemo } from './demo.js';
 import { COMMANDS, EXIT_CODES, renderCommandHelp, renderHelp } from './help.js';
 
 /** Where the CLI writes: standard output and standard error. */
@@ -47,6 +46,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       io.err(`harvestry ${command}: ${err.message} [${err.code}]`);
       return EXIT_CODES.error;
     }
+    if (err instanceof Error && err.name === 'CropUsageError') {
+      io.err(`${err.message}\n\n${renderCommandHelp(command)}`);
+      return EXIT_CODES.usage;
+    }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') === true) {
       io.err(`harvestry ${command}: ${err.message}\n\n${renderCommandHelp(command)}`);
       return EXIT_CODES.usage;
@@ -67,12 +70,17 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
         io.err(`harvestry info: expected one dataset file, got ${positionals.length}.\n\n${renderCommandHelp('info')}`);
         return EXIT_CODES.usage;
       }
-      const ds = await readDataset(positionals[0]!);
-      io.out(`${positionals[0]!}\n${String(ds)}`);
+      const { renderInfo } = await import('./info.js');
+      io.out(await renderInfo(positionals[0]!));
       return EXIT_CODES.ok;
+    }
+    case 'crop': {
+      const { runCropCommand } = await import('./crop-command.js');
+      return runCropCommand(args, io);
     }
     case 'demo': {
       const { values } = parseArgs({ args: [...args], options: { dir: { type: 'string', default: 'harvestry-demo' } } });
+      const { runDemo } = await import('./demo.js');
       const { path, summary } = await runDemo(values.dir);
       io.out(`${summary}\nwrote ${path}`);
       return EXIT_CODES.ok;
@@ -81,4 +89,3 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
       return EXIT_CODES.usage;
   }
 }
-

@@ -86,6 +86,19 @@ export async function importPreloads(preloads: readonly Preload[]): Promise<void
 export interface LoadedFunction {
   readonly fn: AnyFunction;
   readonly resources: Readonly<Record<string, unknown>>;
+  /** Where the function found was labelled (its fingerprint differs from the one asked for when `anyVersion` found an edited function). */
+  readonly site?: FunctionSite;
+}
+
+/** How {@link loadLabelled} matches the function. */
+export interface LoadOptions {
+  /**
+   * Also accept another version of the function (its source was edited since the site was
+   * recorded, as for a crop sown before a fix): the export labelled by the same `label()` call,
+   * else the one export of the module with the same source, else the module's only labelled export.
+   * @default false
+   */
+  readonly anyVersion?: boolean;
 }
 
 /**
@@ -93,13 +106,15 @@ export interface LoadedFunction {
  * exported Runner that the same `label()` call made.
  *
  * @param site - where the function was labelled
+ * @param options - `anyVersion` to accept an edited function
  * @returns the function and its resources
  */
-export async function loadLabelled(site: FunctionSite & { readonly url: string }): Promise<LoadedFunction> {
+export async function loadLabelled(site: FunctionSite & { readonly url: string }, options: LoadOptions = {}): Promise<LoadedFunction> {
   const s = state(true)!;
+  const anyVersion = options.anyVersion === true;
   let url = site.url;
   let settled = await importOnce(s, url);
-  let found = settled?.ns ? findRunner(settled.ns, site, url) : null;
+  let found = settled?.ns ? findRunner(settled.ns, site, url, anyVersion) : null;
   if (found === null && settled === null) {
     // The module is suspended at a run of its own, so its namespace cannot be had from import():
     // import a second copy through the hook, which hands over the copy's namespace as it starts.
@@ -111,7 +126,7 @@ export async function loadLabelled(site: FunctionSite & { readonly url: string }
     url = `${url}${url.includes('?') ? '&' : '?'}${COPY_PARAM}`;
     settled = await importOnce(s, url);
     const ns = settled?.ns ?? s.namespaces.get(url) ?? null;
-    found = ns === null ? null : findRunner(ns, site, url);
+    found = ns === null ? null : findRunner(ns, site, url, anyVersion);
   }
   if (found !== null) return found;
   if (settled !== null && !settled.ok) {
@@ -149,21 +164,28 @@ function importOnce(s: WorkerImportState, url: string): Promise<Settled | null> 
   return Promise.race([entry.settled, entry.stalled]);
 }
 
-function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string): LoadedFunction | null {
+function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string, anyVersion = false): LoadedFunction | null {
   const candidates = Object.keys(ns).map((key) => exportOf(ns, key));
   const dflt = exportOf(ns, 'default');
   // A CommonJS module's exports object arrives as the default export.
   if (typeof dflt === 'object' && dflt !== null && !(SITE_KEY in dflt)) candidates.push(...Object.values(dflt as Record<string, unknown>));
+  const labelled: { c: object; other: FunctionSite; fn: AnyFunction }[] = [];
   for (const c of candidates) {
     if (typeof c !== 'object' || c === null) continue;
     const other = (c as { [SITE_KEY]?: FunctionSite })[SITE_KEY];
     const fn = (c as { fn?: unknown }).fn;
-    if (other?.url === url && other.ordinal === site.ordinal && other.fingerprint === site.fingerprint && typeof fn === 'function') {
-      const resources = (c as { resources?: unknown }).resources;
-      return { fn: fn as AnyFunction, resources: typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>) : {} };
-    }
+    if (other?.url === url && typeof fn === 'function' && !labelled.some((x) => x.c === c)) labelled.push({ c, other, fn: fn as AnyFunction });
   }
-  return null;
+  const pick = (test: (o: FunctionSite) => boolean): LoadedFunction | null => {
+    const hits = labelled.filter((x) => test(x.other));
+    if (hits.length !== 1) return null;
+    const { c, other, fn } = hits[0]!;
+    const resources = (c as { resources?: unknown }).resources;
+    return { fn, resources: typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>) : {}, site: other };
+  };
+  const exact = pick((o) => o.ordinal === site.ordinal && o.fingerprint === site.fingerprint);
+  if (exact !== null || !anyVersion) return exact;
+  return pick((o) => o.ordinal === site.ordinal) ?? pick((o) => o.fingerprint === site.fingerprint) ?? pick(() => true);
 }
 
 /** An export's value, or undefined while it is not initialized (the module is suspended before it). */

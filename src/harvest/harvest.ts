@@ -97,6 +97,7 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
 
 /**
  * Reads what the file holds for the requested cases (and refuses a run that does not fit it).
+ * Also used by crops to sow only the missing cases, and by `planHarvest` (a dry run).
  *
  * @param host - the runner, the file and the Harvester's callbacks
  * @param input - combos (with `'...'`), cases, per-run constants
@@ -206,6 +207,7 @@ function rowCases(chunks: readonly ChunkResult[], keepFailed: boolean): Int32Arr
 
 /**
  * Which cases to run, in which order, and which ones hold commits back until they are all done.
+ * Also used by crops to sow only the missing cases.
  *
  * @param status - what the file holds for each case
  * @param spec - the checked harvest options

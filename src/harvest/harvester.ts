@@ -3,6 +3,8 @@
  * dataset file, which always holds everything, correctly merged, whatever happened.
  */
 import { statSync } from 'node:fs';
+import { Crop } from '../crop/crop.js';
+import type { CropOptions } from '../crop/options.js';
 import { HarvestryError } from '../errors.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { Selection } from '../dataset/select.js';
@@ -14,6 +16,7 @@ import { readDatasetSync } from '../store/dataset-file.js';
 import { withBackupHint } from '../store/dataset-labels.js';
 import { formatForPath } from '../store/format.js';
 import type { RunInput } from '../runner/prepare.js';
+import type { LockOptions } from '../store/lock.js';
 import { deleteDataset, dropSelInFile, expandDimsInFile } from './edit.js';
 import { runHarvest, type HarvestHost, type HarvestReport } from './harvest.js';
 import { planHarvest, type HarvestPlan } from './plan.js';
@@ -207,6 +210,34 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   async planCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<HarvestPlan> {
     const { combos, constants, ...rest } = options;
     return this.dryRun({ combos, cases, constants }, rest, 'planCases()');
+  }
+
+  /**
+   * A crop of this Harvester: the sweep cut into batches in a folder (beside the dataset by
+   * default), grown anywhere and reaped into this dataset. An existing crop of that name is
+   * re-opened. See `docs/guide/crop.md`.
+   *
+   * @param options - name, folder, batch size or count, shuffle
+   * @returns the crop
+   * @example
+   * ```ts
+   * const crop = h.crop({ numBatches: 10 });
+   * await crop.sowCombos({ a: [1, 2, 3], b: [10, 20] }, { missingOnly: true });
+   * await crop.grow();
+   * await crop.reap();
+   * ```
+   */
+  crop(options: CropOptions = {}): Crop<P, R, T> {
+    return new Crop(this, options);
+  }
+
+  /**
+   * The lock options of the file (for crops reaping into it).
+   *
+   * @internal
+   */
+  get lockOptions(): LockOptions {
+    return this.options.lock ?? {};
   }
 
   /**

@@ -1,0 +1,114 @@
+/**
+ * Reaping a crop: the results of its finished batches, assembled into a dataset in canonical
+ * order (dims in the order given; shuffling changed only the order of growing) and merged into
+ * the Harvester's file by the Harvester's own commit (lock, merge under the overwrite policy,
+ * atomic replace). Results grown by different versions of the function are committed with
+ * their own fingerprints. The crop's folder is removed only after the merge succeeded.
+ */
+import { rmSync } from 'node:fs';
+import { HarvestryError } from '../errors.js';
+import { loadArrow } from '../dataset/_arrow-lib.js';
+import { assembleDataset, type AssemblyPlan } from '../dataset/assemble.js';
+import type { Dataset } from '../dataset/dataset.js';
+import type { ChunkResult } from '../execute/evaluate.js';
+import { commitRows, type CommitTarget } from '../harvest/commit.js';
+import { GridLocator, GridStatus } from '../harvest/grid-status.js';
+import { Grid } from '../space/grid.js';
+import type { LockOptions } from '../store/lock.js';
+import { doneBatches, readResult, type SownPlan } from './files.js';
+import { batchBounds, formatBatchList } from './layout.js';
+import type { CropManifest, CropPaths } from './manifest.js';
+
+/** What a reap did. */
+export interface ReapReport {
+  /** The dataset of the reaped results (every finished batch). */
+  readonly ds: Dataset;
+  /** The batches reaped. */
+  readonly batches: readonly number[];
+  /** The batches not done, left out. */
+  readonly missing: readonly number[];
+  /** Rows written to the dataset file (new keys and replaced rows); 0 for a crop of a Runner alone. */
+  readonly rows: number;
+  /** True when the crop's folder was removed. */
+  readonly cleaned: boolean;
+}
+
+/** Everything a reap needs. */
+export interface ReapJob {
+  readonly paths: CropPaths;
+  readonly manifest: CropManifest;
+  readonly sown: SownPlan;
+  /** The Harvester's file and lock, or null to return the dataset only. */
+  readonly dataset: { readonly path: string; readonly lock: LockOptions } | null;
+  readonly overwrite: boolean | null;
+  readonly allowIncomplete: boolean;
+  readonly clean: boolean;
+  readonly where: string;
+}
+
+/**
+ * Reaps a crop.
+ *
+ * @param job - the crop, the dataset, the policies
+ * @returns the dataset and what was reaped and left out
+ */
+export async function reapCrop(job: ReapJob): Promise<ReapReport> {
+  const { paths, manifest, sown } = job;
+  const n = manifest.layout.numBatches;
+  const done = doneBatches(paths);
+  const batches: number[] = [];
+  const missing: number[] = [];
+  for (let k = 1; k <= n; k++) (done.has(k) ? batches : missing).push(k);
+  if (missing.length > 0 && !job.allowIncomplete) {
+    throw new HarvestryError(
+      'E_CROP_INCOMPLETE',
+      `${job.where}: the crop '${manifest.name}' is not complete: ${missing.length} of ${n} batches (${formatBatchList(missing)}) have no results yet (see crop.status() for which are running or failed). Grow them (crop.grow(), or submit them again), or reap what is done with allowIncomplete: true.`,
+      { details: { missing, dir: paths.dir } },
+    );
+  }
+  await loadArrow();
+  const grid = new Grid(sown.plan.grid);
+  const base: AssemblyPlan = {
+    grid,
+    dims: grid.dimInfo(),
+    ...sown.labels,
+    fingerprint: manifest.function.fingerprint,
+    onError: manifest.run.onError,
+    timings: manifest.run.timings,
+  };
+  const groups = new Map<string, ChunkResult[]>();
+  for (const k of batches) {
+    const { start, end } = batchBounds(manifest.layout, k);
+    const { header, chunks } = readResult(paths, k, end - start);
+    let list = groups.get(header.fingerprint);
+    if (list === undefined) groups.set(header.fingerprint, (list = []));
+    list.push(...chunks);
+  }
+  let rows = 0;
+  let ds: Dataset | null = null;
+  if (job.dataset !== null && groups.size > 0) {
+    const status = new GridStatus(grid.size);
+    const locator = new GridLocator(grid);
+    for (const [fingerprint, chunks] of groups) {
+      const part = assembleDataset({ ...base, fingerprint }, chunks);
+      const target: CommitTarget = { path: job.dataset.path, lock: job.dataset.lock, overwrite: job.overwrite, rerunStale: false, fingerprint, locator, status };
+      rows += (await commitRows(target, part, rowCases(chunks, manifest.run.onError === 'record'))).rows;
+      if (groups.size === 1) ds = part;
+    }
+  }
+  const all = [...groups.values()].flat();
+  ds ??= assembleDataset({ ...base, fingerprint: groups.size === 0 ? base.fingerprint : [...groups.keys()].at(-1)! }, all.length > 0 ? all : [EMPTY_CHUNK]);
+  if (job.clean) rmSync(paths.dir, { recursive: true, force: true });
+  return { ds, batches, missing, rows, cleaned: job.clean };
+}
+
+const EMPTY_CHUNK: ChunkResult = { cases: new Int32Array(0), columns: {}, varNames: null, failures: [], durations: null };
+
+/** The grid index of each row of the dataset assembled from these chunks (canonical order). */
+function rowCases(chunks: readonly ChunkResult[], keepFailed: boolean): Int32Array {
+  const failed = new Set<number>();
+  if (!keepFailed) for (const c of chunks) for (const f of c.failures) failed.add(f.index);
+  const out: number[] = [];
+  for (const c of chunks) for (const i of c.cases) if (!failed.has(i)) out.push(i);
+  return Int32Array.from(out).sort();
+}
