@@ -129,7 +129,10 @@ function replaceSmall(path: string, bytes: Uint8Array, expect: FileStamp | null 
       } catch {
         linked = false; // no hard links here: the atomic rename still keeps the old file whole until the new one is complete
       }
-      if (linked) renameSync(link, backupPathOf(path));
+      if (linked) {
+        renameSync(link, backupPathOf(path));
+        dropLink(link);
+      }
     }
     renameSync(tmp, path);
   } catch (err) {
@@ -177,6 +180,20 @@ async function keepBackup(path: string, tmpLink: string): Promise<void> {
     return; // a file system without hard links: the atomic rename still keeps the old file whole until the new one is complete
   }
   await rename(tmpLink, backupPathOf(path));
+  dropLink(tmpLink);
+}
+
+/**
+ * Removes a temporary link that a rename onto the backup left in place: when `<file>.bak` is
+ * already a link to the same file (a writer was killed between keeping the backup and renaming
+ * the new file into place), rename(2) does nothing and keeps both names.
+ */
+function dropLink(link: string): void {
+  try {
+    unlinkSync(link);
+  } catch {
+    // renamed away, as usual
+  }
 }
 
 /**
