@@ -1,6 +1,9 @@
 /**
- * `npm run bench [-- W1 W4 ...]`: runs each workload in a fresh process and prints one JSON line
- * per workload (each in its own process, so its peak RSS is its own): {"workload", "median_ms", "min_ms", "max_ms", "peak_rss_mib", "cases", ...}.
+ * `npm run bench [-- W1 W4 ...]`: prints one JSON line per workload: {"workload", "median_ms",
+ * "min_ms", "max_ms", "peak_rss_mib", "cases", ...}. Each workload runs in two fresh processes
+ * (see one.ts): one times it (`peak_rss_timed_mib` is that process's peak, garbage of all its
+ * runs included), one measures the peak RSS of a run with earlier runs' garbage collected
+ * (`peak_rss_mib`).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +20,24 @@ const chosen = wanted.length === 0 ? workloads : workloads.filter((w) => wanted.
 // from dist/: no TypeScript loader in the process, so times and peak RSS are the library's own.
 const one = fileURLToPath(new URL('./one.js', import.meta.url));
 let failed = 0;
-for (const w of chosen) {
-  const r = spawnSync(process.execPath, ['--expose-gc', one, w.name], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) {
-    failed++;
-    console.error(`workload ${w.name} failed (exit ${r.status ?? r.signal})`);
+function measure(name: string, mode: 'time' | 'memory'): Record<string, unknown> | null {
+  const r = spawnSync(process.execPath, ['--expose-gc', one, name, mode], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.error(`workload ${name} (${mode}) failed (exit ${r.status ?? r.signal})${r.stdout === '' ? '' : `:\n${r.stdout}`}`);
+    return null;
   }
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+for (const w of chosen) {
+  const timed = measure(w.name, 'time');
+  const memory = timed === null ? null : measure(w.name, 'memory');
+  if (timed === null || memory === null) {
+    failed++;
+    continue;
+  }
+  const { workload, median_ms, min_ms, max_ms, ...rest } = timed;
+  console.log(JSON.stringify({ workload, median_ms, min_ms, max_ms, peak_rss_mib: memory.peak_rss_mib, ...rest }));
 }
 process.exit(failed === 0 ? 0 : 1);
