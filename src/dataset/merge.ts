@@ -6,7 +6,7 @@
  */
 import { HarvestryError } from '../errors.js';
 import { concatColumns, takeRows, type ColumnData } from '../execute/columns.js';
-import { showCase, type Scalar } from '../space/values.js';
+import { keyOf, showCase, type Scalar } from '../space/values.js';
 import { cellValue, isValid, scalarAt } from './cell.js';
 import { conformDataset } from './conform.js';
 import { columnNames, Dataset } from './dataset.js';
@@ -182,10 +182,25 @@ function sameDeep(a: unknown, b: unknown): boolean {
   return sameScalarCell(a as Scalar, b as Scalar);
 }
 
-function conflictError(conflicts: readonly { row: number; old: number; name: string }[], b: Dataset, meta: DatasetMeta, policy: MergePolicy): HarvestryError {
+function conflictError(found: readonly { row: number; old: number; name: string }[], b: Dataset, meta: DatasetMeta, policy: MergePolicy): HarvestryError {
   const dims = meta.dims.map((d) => d.name);
-  const keyOfRow = (r: number): Scalar[] => dims.map((d) => scalarAt(b.column(d).values, b.column(d).type, r));
-  const keys = conflicts.map((c) => keyOfRow(c.row));
+  const keyOfRow = (r: number): Scalar[] =>
+    dims.map((d) => {
+      const col = b.column(d);
+      return isValid(col, r) ? scalarAt(col.values, col.type, r) : null;
+    });
+  // Named in canonical order (each dim's coords), whatever order the rows came in.
+  const rank = meta.dims.map((d) => new Map(d.coords.map((c, i) => [keyOf(c), i])));
+  const ranked = found.map((c) => {
+    const key = keyOfRow(c.row);
+    return { c, key, order: key.map((v, i) => rank[i]!.get(keyOf(v)) ?? -1) };
+  });
+  ranked.sort((x, y) => {
+    for (let i = 0; i < x.order.length; i++) if (x.order[i] !== y.order[i]) return x.order[i]! - y.order[i]!;
+    return 0;
+  });
+  const conflicts = ranked.map((r) => r.c);
+  const keys = ranked.map((r) => r.key);
   const first = conflicts[0]!;
   const shown = keys.slice(0, 5).map((k) => showCase(dims, k));
   const more = conflicts.length > 5 ? ` … and ${conflicts.length - 5} more` : '';

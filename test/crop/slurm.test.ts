@@ -71,9 +71,13 @@ describe('crops on a real SLURM cluster', { skip: skip ? 'HARVESTRY_SKIP_SLURM=1
   });
 
   it('splits arrays at MaxArraySize, throttles them with %K, and shows a cancelled task as failed', async () => {
-    const h = new Harvester(product, join(dir, 'split.parquet'));
+    const gate = join(dir, 'split-gate');
+    // batch 3 (the second array's first task) holds until batch 4 is cancelled, so batch 4
+    // cannot have started when scancel reaches it, however slow the machine
+    writeFileSync(`${gate}.wait-3-10`, '');
+    const h = new Harvester(gated, join(dir, 'split.parquet'));
     const crop = h.crop({ numBatches: 5 });
-    await crop.sowCombos({ a: [1, 2, 3, 4, 5], b: [10] });
+    await crop.sowCombos({ a: [1, 2, 3, 4, 5], b: [10] }, { constants: { gate } });
     // MaxArraySize 3: indices 1-2 per array, so batches 1-2, 3-4 and 5 are three jobs
     const r = await crop.submit({ maxArraySize: 3, maxRunning: 1 });
     assert.equal(r.jobIds.length, 3);
@@ -81,6 +85,7 @@ describe('crops on a real SLURM cluster', { skip: skip ? 'HARVESTRY_SKIP_SLURM=1
     // the second array's second task (batch 4) waits for its first under %1: cancel it
     const cancel = spawnSync('scancel', [`${r.jobIds[1]}_2`], { encoding: 'utf8' });
     assert.equal(cancel.status, 0, cancel.stderr);
+    rmSync(`${gate}.wait-3-10`);
     let status = await crop.wait({ pollMs: 200, timeoutMs: 120_000 });
     assert.deepEqual({ done: status.done, failed: status.failed }, { done: [1, 2, 3, 5], failed: [4] }, Crop_render(status));
     assert.equal(status.batches[3]!.error, `SLURM task ${r.jobIds[1]}_2 is gone without a result (cancelled before it started)`);
