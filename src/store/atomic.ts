@@ -25,7 +25,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   if (bytes.length <= SYNC_LIMIT) {
-    writeSmall(dir, tmp, path, bytes);
+    replaceSync(path, tmp, bytes);
     return;
   }
   await mkdir(dir, { recursive: true });
@@ -45,7 +45,18 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   syncDir(dir);
 }
 
-function writeSmall(dir: string, tmp: string, path: string, bytes: Uint8Array): void {
+/**
+ * Replaces `path` with `bytes` using synchronous calls: writes them to `tmp` (beside `path`),
+ * fsyncs, runs `beforeRename` (which may throw to give up), renames `tmp` over `path` and
+ * fsyncs the folder. On any failure `tmp` is removed and `path` is untouched.
+ *
+ * @param path - the target file
+ * @param tmp - the temporary file beside it
+ * @param bytes - the new contents
+ * @param beforeRename - a last step before the rename (a check, a backup link)
+ */
+export function replaceSync(path: string, tmp: string, bytes: Uint8Array, beforeRename?: () => void): void {
+  const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   try {
     const fd = openSync(tmp, 'wx');
@@ -56,6 +67,7 @@ function writeSmall(dir: string, tmp: string, path: string, bytes: Uint8Array): 
     } finally {
       closeSync(fd);
     }
+    beforeRename?.();
     renameSync(tmp, path);
   } catch (err) {
     try {

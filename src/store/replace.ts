@@ -5,11 +5,11 @@
  * moment the file is the old version or the new one, whole.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { syncDir } from './atomic.js';
+import { replaceSync, syncDir } from './atomic.js';
 import { sameStamp, type FileStamp } from './parquet-footer.js';
 
 /** This machine, as it appears in temporary file names (so leftovers of dead processes can be told apart). */
@@ -107,43 +107,20 @@ export async function replaceFileBytes(path: string, bytes: Uint8Array, expect?:
 /** {@link replaceFileBytes} with synchronous calls: a millisecond of blocking beats a dozen thread-pool round trips. */
 function replaceSmall(path: string, bytes: Uint8Array, expect: FileStamp | null | undefined): FileStamp {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tag = `${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
-  try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      let at = 0;
-      while (at < bytes.length) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+  replaceSync(path, join(dir, `.${basename(path)}.${tag}.tmp`), bytes, () => {
     const current = stampOfSync(path);
     if (expect !== undefined && !sameStamp(current, expect)) throw new FileChangedError(path);
-    if (current !== null) {
-      const link = join(dir, `.${basename(path)}.${tag}.bak`);
-      let linked = true;
-      try {
-        linkSync(path, link);
-      } catch {
-        linked = false; // no hard links here: the atomic rename still keeps the old file whole until the new one is complete
-      }
-      if (linked) {
-        renameSync(link, backupPathOf(path));
-        dropLink(link);
-      }
-    }
-    renameSync(tmp, path);
-  } catch (err) {
+    if (current === null) return;
+    const link = join(dir, `.${basename(path)}.${tag}.bak`);
     try {
-      unlinkSync(tmp);
+      linkSync(path, link);
     } catch {
-      // nothing to clean up
+      return; // no hard links here: the atomic rename still keeps the old file whole until the new one is complete
     }
-    throw err;
-  }
-  syncDir(dir);
+    renameSync(link, backupPathOf(path));
+    dropLink(link);
+  });
   return stampOfSync(path)!;
 }
 
