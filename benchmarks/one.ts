@@ -26,8 +26,8 @@ if (w === undefined) {
 const dir = await mkdtemp(join(tmpdir(), `harvestry-bench-${w.name}-`));
 try {
   const ctx = w.prepare === undefined ? undefined : await w.prepare(dir);
-  const runs = mode === 'memory' ? 2 : (w.runs ?? 15);
-  const warmup = mode === 'memory' ? 1 : (w.warmup ?? 3);
+  const runs = mode === 'memory' ? 2 : (w.runs ?? 20);
+  const warmup = mode === 'memory' ? 1 : (w.warmup ?? 10);
   const samples: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     await w.before?.(ctx, dir, i);

@@ -18,9 +18,9 @@ export interface Workload<C = unknown> {
   readonly description: string;
   /** The number of cases it runs. */
   readonly cases: number;
-  /** Timed runs (default 15). */
+  /** Timed runs (default 20). */
   readonly runs?: number;
-  /** Untimed runs first (default 3): the JIT warms up as in a long session. */
+  /** Untimed runs first (default 10): the JIT warms up as in a long session. */
   readonly warmup?: number;
   /** Untimed, once: build inputs. Gets a fresh temporary folder. */
   prepare?(dir: string): Promise<C>;
