@@ -5,7 +5,7 @@
  * never half there.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { HarvestryError } from '../errors.js';
@@ -17,7 +17,7 @@ import { STALE_WARNING_CODE } from '../harvest/stale.js';
 import type { PreparedRun, RunInput } from '../runner/prepare.js';
 import type { Runner } from '../runner/runner.js';
 import type { LockOptions } from '../store/lock.js';
-import { syncDir } from '../store/atomic.js';
+import { syncDir, writeNewFileSync } from '../store/atomic.js';
 import { VERSION } from '../version.js';
 import { encodeFramed, type SownPlan } from './files.js';
 import { currentLauncher } from './launcher.js';
@@ -157,8 +157,8 @@ function writeCropFolder(paths: CropPaths, name: string, manifest: CropManifest,
   try {
     mkdirSync(tmp);
     for (const d of [t.results, t.failed, t.running, t.jobs, t.logs]) mkdirSync(d);
-    writeDurably(t.plan, encodeFramed({ kind: 'plan', cases: sown.order.length }, sown));
-    writeDurably(t.manifest, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    writeNewFileSync(t.plan, encodeFramed({ kind: 'plan', cases: sown.order.length }, sown));
+    writeNewFileSync(t.manifest, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
     syncDir(tmp);
     renameSync(tmp, paths.dir);
   } catch (err) {
@@ -171,17 +171,6 @@ function writeCropFolder(paths: CropPaths, name: string, manifest: CropManifest,
     throw err;
   }
   syncDir(parent);
-}
-
-function writeDurably(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'wx');
-  try {
-    let at = 0;
-    while (at < bytes.length) at += writeSync(fd, bytes, at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function identity(n: number): Int32Array {

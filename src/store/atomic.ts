@@ -59,14 +59,7 @@ export function replaceSync(path: string, tmp: string, bytes: Uint8Array, before
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      let at = 0;
-      while (at < bytes.length) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeNewFileSync(tmp, bytes);
     beforeRename?.();
     renameSync(tmp, path);
   } catch (err) {
@@ -78,6 +71,23 @@ export function replaceSync(path: string, tmp: string, bytes: Uint8Array, before
     throw err;
   }
   syncDir(dir);
+}
+
+/**
+ * Writes `bytes` to a file that must not exist yet, and flushes them to disk (fsync).
+ *
+ * @param path - the new file
+ * @param bytes - its contents
+ */
+export function writeNewFileSync(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, 'wx');
+  try {
+    let at = 0;
+    while (at < bytes.length) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -7,7 +7,8 @@ import { HarvestryError } from '../errors.js';
 /** A file format harvestry reads and writes datasets in. */
 export type DatasetFormat = 'parquet' | 'arrow';
 
-const EXTENSIONS: Readonly<Record<string, DatasetFormat>> = {
+/** Dataset formats by file extension. */
+export const DATASET_EXTENSIONS: Readonly<Record<string, DatasetFormat>> = {
   '.parquet': 'parquet',
   '.pq': 'parquet',
   '.parq': 'parquet',
@@ -31,7 +32,7 @@ export function formatForPath(path: string, format?: DatasetFormat): DatasetForm
     return format;
   }
   const ext = extname(path).toLowerCase();
-  const found = EXTENSIONS[ext];
+  const found = DATASET_EXTENSIONS[ext];
   if (found === undefined) {
     throw new HarvestryError(
       'E_UNSUPPORTED_FORMAT',

@@ -13,7 +13,7 @@ import { batchFromTable, notSamples, sampleTable, type SampleBatch } from '../da
 import { HarvestryError } from '../errors.js';
 import { showValue } from '../space/values.js';
 import { decodeCsv } from './csv.js';
-import { sniffFormat } from './format.js';
+import { DATASET_EXTENSIONS, sniffFormat } from './format.js';
 import { decodeJsonLines } from './json-lines.js';
 import { decodeParquetSync, loadParquetWasm } from './parquet.js';
 
@@ -23,12 +23,7 @@ export type SampleFormat = 'parquet' | 'arrow' | 'csv' | 'json';
 const FORMATS: readonly SampleFormat[] = ['parquet', 'arrow', 'csv', 'json'];
 
 const EXTENSIONS: Readonly<Record<string, SampleFormat>> = {
-  '.parquet': 'parquet',
-  '.pq': 'parquet',
-  '.parq': 'parquet',
-  '.arrow': 'arrow',
-  '.feather': 'arrow',
-  '.ipc': 'arrow',
+  ...DATASET_EXTENSIONS,
   '.csv': 'csv',
   '.json': 'json',
   '.jsonl': 'json',
