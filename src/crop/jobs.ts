@@ -74,18 +74,6 @@ export function planArrays(batches: readonly number[], options: { readonly sched
 }
 
 /**
- * The batches an array index grows.
- *
- * @param tasks - the submission's task map
- * @param index - the array index
- */
-export function batchesOfTask(tasks: TaskMap, index: number): readonly number[] {
-  if (tasks.kind === 'groups') return tasks.groups[index - 1] ?? [];
-  const b = index + tasks.offset;
-  return tasks.batches.includes(b) ? [b] : [];
-}
-
-/**
  * Every array index of a submission with its batches.
  *
  * @param tasks - the submission's task map

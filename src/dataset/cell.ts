@@ -26,12 +26,6 @@ export function scalarAt(values: Values, type: ElemType, i: number): Scalar {
   }
 }
 
-/** The element at flat position `i` of a list column, or null where the element is null. */
-export function elementAt(col: ColumnData, i: number): Scalar {
-  if (col.elemValid !== null && col.elemValid[i] === 0) return null;
-  return scalarAt(col.values, col.type, i);
-}
-
 /** True when row `row` of a column holds a value. */
 export function isValid(col: ColumnData, row: number): boolean {
   return col.valid === null || col.valid[row] === 1;

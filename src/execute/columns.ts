@@ -76,9 +76,6 @@ export interface ColumnData {
   readonly depth: number;
 }
 
-/** Element types whose values are stored in a typed array of JavaScript numbers. */
-export const NUMERIC_TYPES: ReadonlySet<ElemType> = new Set(['float64', 'float32', 'int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32', 'date', 'null']);
-
 /** Allocates flat storage of `n` elements for a type. */
 export function allocValues(type: ElemType, n: number): Values {
   switch (type) {

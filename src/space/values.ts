@@ -93,7 +93,3 @@ export function showNames(names: readonly string[]): string {
   return `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]!}`;
 }
 
-/** True for an `Invalid Date`. */
-export function isInvalidDate(v: unknown): boolean {
-  return v instanceof Date && Number.isNaN(v.getTime());
-}

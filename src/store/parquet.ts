@@ -90,34 +90,6 @@ function splitEncodings(schema: Arrow.Schema): { global: boolean; plain: string[
 }
 
 /**
- * Decodes Parquet bytes into an Arrow table (schema metadata included).
- *
- * @param bytes - the file's bytes
- * @param columns - only these columns, when given
- */
-export async function decodeParquet(bytes: Uint8Array, columns?: readonly string[]): Promise<Arrow.Table> {
-  const pw = await loadParquetWasm();
-  const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
-  return arrow.tableFromIPC(wasmTable.intoIPCStream());
-}
-
-/**
- * The key-value metadata of a Parquet file's footer, and its Arrow schema's metadata.
- *
- * @param bytes - the file's bytes
- */
-export async function readParquetMetadata(bytes: Uint8Array): Promise<{ keyValue: Map<string, string>; schema: Map<string, string> }> {
-  const pw = await loadParquetWasm();
-  const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
-  const keyValue = new Map<string, string>();
-  for (const [k, v] of file.metadata().fileMetadata().keyValueMetadata() as Map<unknown, unknown>) keyValue.set(String(k), String(v));
-  const schema = new Map<string, string>();
-  for (const [k, v] of file.schema().metadata()) schema.set(k, v);
-  file.free();
-  return { keyValue, schema };
-}
-
-/**
  * Decodes Parquet bytes into an Arrow table, synchronously (see {@link loadParquetWasmSync}).
  *
  * @param bytes - the file's bytes
