@@ -99,6 +99,18 @@ if (files.some((f) => f.startsWith('test/crop/') || f.includes('slurm'))) {
   const daemons = startSlurm(env);
   cleanup = () => stopSlurm(daemons);
 }
+if (files.some((f) => f.endsWith('.browser.test.ts'))) {
+  // Tests that open pages in a real headless browser: Debian's chromium, installed if missing.
+  const r = spawnSync('bash', [join(root, 'scripts/ensure-chromium.sh')], { cwd: root, encoding: 'utf8', env: process.env });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  if (r.status !== 0) {
+    console.error('✖ the browser tests (*.browser.test.ts) need chromium, and scripts/ensure-chromium.sh could not provide it (see above)');
+    cleanup();
+    process.exit(r.status || 1);
+  }
+  env.HARVESTRY_CHROMIUM = (r.stdout.match(/^chromium: (.+)$/m) ?? [])[1] ?? '';
+}
 run('tests', process.execPath, [
   '--conditions=source',
   '--import', 'tsx',
