@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'docs/api/**', 'harvestry-demo/**', '.tmp/**', 'coverage/**'] },
+  { ignores: ['site/**', 'docs/.vitepress/**', 'dist/**', 'node_modules/**', 'docs/api/**', 'harvestry-demo/**', '.tmp/**', 'coverage/**'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

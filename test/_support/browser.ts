@@ -18,19 +18,19 @@ export function chromiumPath(): string {
 
 let shared: Promise<Browser> | undefined;
 
+// Registered when the test file imports this module, so it runs once after all of the file's
+// tests (an `after` registered inside a test would run when that test ends).
+after(async () => {
+  if (shared !== undefined) await (await shared).close();
+});
+
 /** One headless browser per test file, closed after the file's tests. */
 export function browser(): Promise<Browser> {
-  if (shared === undefined) {
-    shared = puppeteer.launch({
-      executablePath: chromiumPath(),
-      // Tests run as root in CI, where chromium refuses its sandbox.
-      args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const launched = shared;
-    after(async () => {
-      await (await launched).close();
-    });
-  }
+  shared ??= puppeteer.launch({
+    executablePath: chromiumPath(),
+    // Tests run as root in CI, where chromium refuses its sandbox.
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   return shared;
 }
 
@@ -49,6 +49,9 @@ export async function openPage(url: string, options: { waitUntil?: 'load' | 'net
   });
   page.on('pageerror', (err) => {
     errors.push(`pageerror: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`http ${res.status()}: ${res.url()}`);
   });
   page.on('requestfailed', (req) => {
     errors.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
