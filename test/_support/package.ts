@@ -5,7 +5,7 @@
  * HARVESTRY_DIST; a test file run alone makes its own (slow: a build, a pack and an install).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +77,19 @@ export function projectEnv(extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv 
 export function ok(r: SpawnSyncReturns<string>, what: string): string {
   if (r.status !== 0) throw new Error(`${what} exited with ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Puts compiled harvestry at `<dir>/dist`: a link to the build `npm test` made once
+ * (HARVESTRY_DIST), or, when a test file runs alone, a build of its own with tsc. `dir` must be
+ * inside the repository, so the build finds harvestry's dependencies in its node_modules.
+ */
+export function compiledDist(dir: string): void {
+  const shared = process.env['HARVESTRY_DIST'];
+  if (shared !== undefined && existsSync(join(shared, 'index.js'))) {
+    symlinkSync(shared, join(dir, 'dist'), 'dir');
+    return;
+  }
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
 }
