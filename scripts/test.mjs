@@ -81,7 +81,10 @@ function findTests(dir) {
 
 if (!onlyTests) {
   run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
-  run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  // Both compilers users install: TypeScript 5.9 and 7 (the `typescript7` alias; both packages
+  // name their command `tsc`, so each is run by its path, never as `npx tsc`).
+  run('typecheck (TypeScript 5.9)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  run('typecheck (TypeScript 7)', process.execPath, [join(root, 'node_modules/typescript7/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
   run('api docs (TSDoc on every export)', 'npx', ['typedoc', '--emit', 'none']);
 }
 

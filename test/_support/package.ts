@@ -36,16 +36,16 @@ let made: UserPackage | undefined;
 export function userPackage(): UserPackage {
   if (made !== undefined) return made;
   let env = process.env;
-  if (env['HARVESTRY_USER_PROJECT'] === undefined || env['HARVESTRY_PACKAGE_TGZ'] === undefined || env['HARVESTRY_PACK_REPORT'] === undefined) {
+  if (env.HARVESTRY_USER_PROJECT === undefined || env.HARVESTRY_PACKAGE_TGZ === undefined || env.HARVESTRY_PACK_REPORT === undefined) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/user-project.mjs')], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`scripts/user-project.mjs failed:\n${r.stdout}\n${r.stderr}`);
     env = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as NodeJS.ProcessEnv;
   }
   made = {
-    tgz: env['HARVESTRY_PACKAGE_TGZ']!,
-    report: JSON.parse(readFileSync(env['HARVESTRY_PACK_REPORT']!, 'utf8')) as UserPackage['report'],
-    project: env['HARVESTRY_USER_PROJECT']!,
-    dist: env['HARVESTRY_DIST'] ?? join(ROOT, 'dist'),
+    tgz: env.HARVESTRY_PACKAGE_TGZ!,
+    report: JSON.parse(readFileSync(env.HARVESTRY_PACK_REPORT!, 'utf8')) as UserPackage['report'],
+    project: env.HARVESTRY_USER_PROJECT!,
+    dist: env.HARVESTRY_DIST ?? join(ROOT, 'dist'),
   };
   return made;
 }
@@ -65,11 +65,11 @@ export function inProject(cmd: string, args: readonly string[], cwd: string, ext
 
 /** The environment a user's shell would give a command in the project. */
 export function projectEnv(extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, PATH: `${join(userPackage().project, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}` };
-  delete env['NODE_OPTIONS'];
-  delete env['NODE_TEST_CONTEXT'];
-  delete env['TSX_TSCONFIG_PATH'];
-  env['npm_config_update_notifier'] = 'false';
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, PATH: `${join(userPackage().project, 'node_modules/.bin')}:${process.env.PATH ?? ''}` };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TSX_TSCONFIG_PATH;
+  env.npm_config_update_notifier = 'false';
   return env;
 }
 
@@ -85,7 +85,7 @@ export function ok(r: SpawnSyncReturns<string>, what: string): string {
  * inside the repository, so the build finds harvestry's dependencies in its node_modules.
  */
 export function compiledDist(dir: string): void {
-  const shared = process.env['HARVESTRY_DIST'];
+  const shared = process.env.HARVESTRY_DIST;
   if (shared !== undefined && existsSync(join(shared, 'index.js'))) {
     symlinkSync(shared, join(dir, 'dist'), 'dir');
     return;
