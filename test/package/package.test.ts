@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { FORMAT_VERSION } from '../../src/index.js';
 import { inProject, ok, projectDir, ROOT, userPackage } from '../_support/package.js';
+import { checkTypeCases, compile, writeTypeCases } from '../_support/type-cases.js';
 
 /**
  * The size budget of the published package. 0.2.0 packs to about 570 kB (2.2 MB unpacked, ~370
@@ -152,4 +153,20 @@ describe('the installed package in a user project', () => {
     assert.deepEqual(out.duckdb, expected);
     assert.deepEqual(out.polars, expected);
   });
+
+  for (const [version, pkg] of [
+    ['5.9', 'typescript'],
+    ['7', 'typescript7'],
+  ] as const) {
+    it(`its types, compiled by the project's TypeScript ${version}, name the key at fault and accept the valid forms`, () => {
+      const dir = projectDir(`types-${pkg}`);
+      writeTypeCases(dir, 'harvestry');
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] }, include: ['*.ts'] }),
+      );
+      const { diagnostics, output } = compile(join(userPackage().project, 'node_modules', pkg, 'bin/tsc'), dir);
+      assert.deepEqual(checkTypeCases(diagnostics), [], output);
+    });
+  }
 });
