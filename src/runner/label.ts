@@ -6,6 +6,17 @@ import { Runner } from './runner.js';
 import { normalizeSpec, type LabelSpec } from './spec.js';
 import type { PositionalParams } from './types.js';
 
+/**
+ * What {@link label} adds to the Runner's type: `fn` typed as the function given, so a sync
+ * function's `runner.fn(...)` returns its value, not maybe a Promise.
+ *
+ * @typeParam F - the function's own type
+ */
+export interface OwnFn<F> {
+  /** The original function, with its own type. */
+  readonly fn: F;
+}
+
 /** The parameters a label gives every call: the keys of its `constants` and `resources`. */
 export type LabelGiven<S> =
   | (S extends { readonly constants?: infer C } ? keyof NonNullable<C> : never)
@@ -26,7 +37,7 @@ export type LabelGiven<S> =
 export function label<const N extends readonly string[], A extends readonly unknown[], R, const S extends LabelSpec<PositionalParams<N, A>> = LabelSpec<PositionalParams<N, A>>>(
   spec: S & { readonly fnArgs: N },
   fn: (...args: A) => R,
-): { readonly fn: (...args: A) => R } & Runner<PositionalParams<N, A> & object, Awaited<R>, A, LabelGiven<S>>;
+): OwnFn<(...args: A) => R> & Runner<PositionalParams<N, A> & object, Awaited<R>, A, LabelGiven<S>>;
 /**
  * Labels a function that takes one object of named parameters (harvestry's calling
  * convention). The types of combos and cases follow from that object.
@@ -42,7 +53,7 @@ export function label<const N extends readonly string[], A extends readonly unkn
  * );
  * ```
  */
-export function label<P extends object, R, const S extends LabelSpec<NoInfer<P>> = LabelSpec<NoInfer<P>>>(spec: S, fn: (params: P) => R): { readonly fn: (params: P) => R } & Runner<P, Awaited<R>, never, LabelGiven<S>>;
+export function label<P extends object, R, const S extends LabelSpec<NoInfer<P>> = LabelSpec<NoInfer<P>>>(spec: S, fn: (params: P) => R): OwnFn<(params: P) => R> & Runner<P, Awaited<R>, never, LabelGiven<S>>;
 export function label(spec: LabelSpec<unknown>, fn: (...args: never[]) => unknown): Runner<object> {
   const runner = new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
   // Where it was labelled, so worker threads and child processes can import it again.

@@ -73,13 +73,13 @@ export type GivenByCases<P, Cs> = Cs extends readonly [] ? never : Cs extends re
 export type GivenByConstants<K> = [K] extends [never] ? never : keyof K;
 
 /** The type a compiler shows for a combos key that is not a parameter. */
-type NotAParameter<K> = `'${K & string}' is not a parameter of the labelled function`;
+export type NotAParameter<K> = `'${K & string}' is not a parameter of the labelled function`;
 
 /** The type a compiler shows for `'...'` widened to `string` in a variable. */
-type WriteAsConst = "'...' in a combos object held in a variable is widened to string: write the object `as const`";
+export type WriteAsConst = "'...' in a combos object held in a variable is widened to string: write the object `as const`";
 
 /** The type a compiler shows for a required parameter nothing gives. */
-type MissingParam<K> = `'${K & string}' is missing: give its values in the combos, or give it in \`constants\` or \`cases\``;
+export type MissingParam<K> = `'${K & string}' is missing: give its values in the combos, or give it in \`constants\` or \`cases\``;
 
 /**
  * A combos argument checked against the function's parameters `P`, for a compiler message that
@@ -95,8 +95,16 @@ type MissingParam<K> = `'${K & string}' is missing: give its values in the combo
  */
 export type CheckedCombos<P, C, E, G> = C extends Space<infer Q> ? Space<CheckedPoint<P, Q>> : [C] extends [CombosRules<P, C, E, G>] ? C : CombosRules<P, C, E, G>;
 
-/** What each key of a combos object must be, and the required parameters it must have. */
-type CombosRules<P, C, E, G> = {
+/**
+ * What each key of a combos object must be, and the required parameters it must have; its
+ * property types are the messages a compiler shows.
+ *
+ * @typeParam P - the function's parameter object
+ * @typeParam C - the combos as written
+ * @typeParam E - extra values allowed per key (`'...'` in a Harvester)
+ * @typeParam G - the parameters given elsewhere
+ */
+export type CombosRules<P, C, E, G> = {
   readonly [K in keyof C]: K extends keyof P
     ? [C[K]] extends [string]
       ? string extends C[K]
