@@ -8,6 +8,7 @@
  * where plan.json is `[{ file, cwd, scripts: [path, ...] }, ...]`.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 
@@ -17,7 +18,7 @@ interface PlanEntry {
   readonly scripts: readonly string[];
 }
 
-const [planPath, resultsPath] = process.argv.slice(2) as [string, string];
+const [planPath, resultsPath] = process.argv.slice(2).map((p) => resolve(p)) as [string, string];
 const plan = JSON.parse(readFileSync(planPath, 'utf8')) as PlanEntry[];
 // A rejection nobody awaits belongs to the block that is running: record it there.
 let stray: unknown = null;
