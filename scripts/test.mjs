@@ -3,9 +3,9 @@
 // Fails on any failure and when no test ran.
 // Usage: node scripts/test.mjs [--only-tests] [file-or-dir-filter ...]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -81,7 +81,10 @@ function findTests(dir) {
 
 if (!onlyTests) {
   run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
-  run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  // Both compilers users install: TypeScript 5.9 and 7 (the `typescript7` alias; both packages
+  // name their command `tsc`, so each is run by its path, never as `npx tsc`).
+  run('typecheck (TypeScript 5.9)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  run('typecheck (TypeScript 7)', process.execPath, [join(root, 'node_modules/typescript7/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
   run('api docs (TSDoc on every export)', 'npx', ['typedoc', '--emit', 'none']);
 }
 
@@ -110,6 +113,30 @@ if (files.some((f) => f.endsWith('.browser.test.ts'))) {
     process.exit(r.status || 1);
   }
   env.HARVESTRY_CHROMIUM = (r.stdout.match(/^chromium: (.+)$/m) ?? [])[1] ?? '';
+}
+// One build and one pack per run, shared: `npm pack` (its `prepare` builds a fresh dist/) and an
+// install of the tarball into a new user project (scripts/user-project.mjs). The tests that need
+// compiled harvestry or the installed package read HARVESTRY_DIST, HARVESTRY_PACKAGE_TGZ,
+// HARVESTRY_PACK_REPORT and HARVESTRY_USER_PROJECT (test/_support/package.ts).
+if (files.some((f) => f.startsWith('test/package/') || f.endsWith('compiled.test.ts'))) {
+  const started = Date.now();
+  console.log('\n▶ package: npm pack (builds dist/) and install into a fresh user project');
+  const r = spawnSync(process.execPath, [join(root, 'scripts/user-project.mjs')], { cwd: root, encoding: 'utf8', env: process.env });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    console.error('✖ could not pack harvestry and install it into a user project (see above)');
+    cleanup();
+    process.exit(r.status || 1);
+  }
+  const made = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  Object.assign(env, made);
+  const previous = cleanup;
+  cleanup = () => {
+    previous();
+    for (const dir of [dirname(made.HARVESTRY_PACKAGE_TGZ), made.HARVESTRY_USER_PROJECT]) rmSync(dir, { recursive: true, force: true });
+  };
+  console.log(`✔ package ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${made.HARVESTRY_PACKAGE_TGZ}, project ${made.HARVESTRY_USER_PROJECT}`);
 }
 run('tests', process.execPath, [
   '--conditions=source',

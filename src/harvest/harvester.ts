@@ -9,7 +9,7 @@ import { HarvestryError } from '../errors.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { Selection } from '../dataset/select.js';
 import { Runner } from '../runner/runner.js';
-import type { Cases } from '../runner/types.js';
+import type { Cases, CheckedCombos, GivenByCases, GivenByConstants } from '../runner/types.js';
 import type { CheckedPoint, Space } from '../space/space.js';
 import { showValue } from '../space/values.js';
 import { readDatasetSync } from '../store/dataset-file.js';
@@ -49,9 +49,9 @@ export interface DeleteOptions {
  * h.fullDs?.numRows; // 8
  * ```
  */
-export class Harvester<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never> {
+export class Harvester<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never, G extends PropertyKey = never> {
   /** The labelled function. */
-  readonly runner: Runner<P, R, T>;
+  readonly runner: Runner<P, R, T, G>;
   /** The dataset file (Parquet). */
   readonly path: string;
   private readonly options: HarvesterOptions;
@@ -67,7 +67,7 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * @param path - the dataset file, `.parquet`; made by the first harvest
    * @param options - commit interval and lock timings
    */
-  constructor(runner: Runner<P, R, T>, path: string, options: HarvesterOptions = {}) {
+  constructor(runner: Runner<P, R, T, G>, path: string, options: HarvesterOptions = {}) {
     if (!(runner instanceof Runner)) {
       throw new HarvestryError('E_BAD_OPTION', `new Harvester() expects a labelled function (from label()) first, got ${showValue(runner)}.`);
     }
@@ -114,9 +114,12 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   }
 
   /**
-   * Runs the cartesian product of the combos and merges the results into the file.
+   * Runs the cartesian product of the combos, or every point of a space (see
+   * `docs/guide/space.md`), and merges the results into the file. The combos are checked at
+   * compile time as `runCombos` checks them; a combos object held in a variable that uses
+   * `'...'` must be written `as const` (TypeScript widens `'...'` to `string` otherwise).
    *
-   * @param combos - for each swept argument its values, or `'...'` for every value already in the file
+   * @param combos - for each swept argument its values, or `'...'` for every value already in the file; or a space
    * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `cases`, `constants`
    * @returns the dataset of this run (only the cases it ran)
    * @example
@@ -124,20 +127,23 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * await h.harvestCombos({ a: [1, 2], b: [10, 20] }, { missingOnly: true, onError: 'record' });
    * ```
    */
-  harvestCombos(combos: HarvestCombos<P>, options?: HarvestCombosOptions<P, T>): Promise<Dataset>;
-  /**
-   * Runs every point of a space (see `docs/guide/space.md`) and merges the results into the file.
-   *
-   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
-   * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `cases`, `constants`
-   * @returns the dataset of this run (only the cases it ran)
-   */
-  harvestCombos<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCombosOptions<P, T>): Promise<Dataset>;
+  harvestCombos<const C extends object, K extends Partial<P> = never, Cs extends Cases<P, T> = readonly []>(
+    combos: CheckedCombos<P, C, '...', G | GivenByConstants<K> | GivenByCases<P, Cs>>,
+    options?: HarvestCombosOptions<P, T> & { readonly constants?: K; readonly cases?: Cs },
+  ): Promise<Dataset>;
   async harvestCombos(combos: HarvestCombos<P> | Space<object>, options: HarvestCombosOptions<P, T> = {}): Promise<Dataset> {
     const { cases, constants, ...rest } = options;
     return this.harvest({ combos, cases, constants }, rest, 'harvestCombos()');
   }
 
+  /**
+   * Runs every point of a space, as {@link Harvester.harvestCombos} does.
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `combos`, `constants`
+   * @returns the dataset of this run
+   */
+  harvestCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCasesOptions<P>): Promise<Dataset>;
   /**
    * Runs explicit cases and merges the results into the file.
    *
@@ -150,14 +156,6 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * ```
    */
   harvestCases(cases: Cases<P, T>, options?: HarvestCasesOptions<P>): Promise<Dataset>;
-  /**
-   * Runs every point of a space, as {@link Harvester.harvestCombos} does.
-   *
-   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
-   * @param options - run options, `missingOnly`, `overwrite`, `rerun`, `commitEvery`, `combos`, `constants`
-   * @returns the dataset of this run
-   */
-  harvestCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: HarvestCasesOptions<P>): Promise<Dataset>;
   async harvestCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<Dataset> {
     const { combos, constants, ...rest } = options;
     return this.harvest({ combos, cases, constants }, rest, 'harvestCases()');

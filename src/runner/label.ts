@@ -7,6 +7,22 @@ import { normalizeSpec, type LabelSpec } from './spec.js';
 import type { PositionalParams } from './types.js';
 
 /**
+ * What {@link label} adds to the Runner's type: `fn` typed as the function given, so a sync
+ * function's `runner.fn(...)` returns its value, not maybe a Promise.
+ *
+ * @typeParam F - the function's own type
+ */
+export interface OwnFn<F> {
+  /** The original function, with its own type. */
+  readonly fn: F;
+}
+
+/** The parameters a label gives every call: the keys of its `constants` and `resources`. */
+export type LabelGiven<S> =
+  | (S extends { readonly constants?: infer C } ? keyof NonNullable<C> : never)
+  | (S extends { readonly resources?: infer R } ? keyof NonNullable<R> : never);
+
+/**
  * Labels a function that takes positional arguments: `fnArgs` names them in order.
  *
  * @param spec - output names and shapes, `fnArgs`, constants, resources, attrs, default run options
@@ -18,10 +34,10 @@ import type { PositionalParams } from './types.js';
  * await r.runCases([[1, 2], [3, 4]]);
  * ```
  */
-export function label<const N extends readonly string[], A extends readonly unknown[], R>(
-  spec: LabelSpec<PositionalParams<N, A>> & { readonly fnArgs: N },
+export function label<const N extends readonly string[], A extends readonly unknown[], R, const S extends LabelSpec<PositionalParams<N, A>> = LabelSpec<PositionalParams<N, A>>>(
+  spec: S & { readonly fnArgs: N },
   fn: (...args: A) => R,
-): Runner<PositionalParams<N, A> & object, Awaited<R>, A>;
+): OwnFn<(...args: A) => R> & Runner<PositionalParams<N, A> & object, Awaited<R>, A, LabelGiven<S>>;
 /**
  * Labels a function that takes one object of named parameters (harvestry's calling
  * convention). The types of combos and cases follow from that object.
@@ -37,7 +53,7 @@ export function label<const N extends readonly string[], A extends readonly unkn
  * );
  * ```
  */
-export function label<P extends object, R>(spec: LabelSpec<NoInfer<P>>, fn: (params: P) => R): Runner<P, Awaited<R>>;
+export function label<P extends object, R, const S extends LabelSpec<NoInfer<P>> = LabelSpec<NoInfer<P>>>(spec: S, fn: (params: P) => R): OwnFn<(params: P) => R> & Runner<P, Awaited<R>, never, LabelGiven<S>>;
 export function label(spec: LabelSpec<unknown>, fn: (...args: never[]) => unknown): Runner<object> {
   const runner = new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
   // Where it was labelled, so worker threads and child processes can import it again.

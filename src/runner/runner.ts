@@ -12,7 +12,7 @@ import type { CheckedPoint, Space } from '../space/space.js';
 import { checkOptionNames, RUN_OPTION_NAMES, type RunOptions } from './options.js';
 import { prepareRun, type PreparedRun, type RunInput } from './prepare.js';
 import type { RunnerSpec } from './spec.js';
-import type { Cases, Combos, RunCasesOptions, RunCombosOptions } from './types.js';
+import type { Cases, CheckedCombos, Combos, GivenByCases, GivenByConstants, RunCasesOptions, RunCombosOptions } from './types.js';
 
 /**
  * The type of a labelled function as given to `label()`: one parameter object, or positional
@@ -30,6 +30,9 @@ export interface RunReport {
   readonly elapsedMs: number;
 }
 
+/** The key of the type-only marker of the parameters a label gives. */
+declare const GIVEN: unique symbol;
+
 /**
  * A labelled function: the function plus the names and shapes of its outputs, what to pass it
  * besides the swept arguments, and default run options. Made by {@link label}.
@@ -37,13 +40,21 @@ export interface RunReport {
  * @typeParam P - the function's parameter object
  * @typeParam R - what the function returns (awaited)
  * @typeParam T - the positional argument tuple, for functions labelled with `fnArgs`
+ * @typeParam G - the parameters the label gives (its `constants` and `resources`), not needed in combos
  * @example
  * ```ts
  * const r = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => a * b);
  * const ds = await r.runCombos({ a: [1, 2, 3], b: [10, 20] });
  * ```
  */
-export class Runner<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never> {
+export class Runner<P extends object = Record<string, unknown>, R = unknown, T extends readonly unknown[] = never, G extends PropertyKey = never> {
+  /**
+   * Type only, never set: the parameters the label gives, kept where a Harvester or Crop made
+   * from this Runner can infer them.
+   *
+   * @internal
+   */
+  declare readonly [GIVEN]?: (given: G) => void;
   /** The original function, callable as before. */
   readonly fn: LabelledFunction<P, R, T>;
   /**
@@ -123,10 +134,15 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
   }
 
   /**
-   * Runs the cartesian product of the combos (first varying slowest) and returns its dataset,
-   * one row per case. With `cases`, every case is combined with every combo point.
+   * Runs the cartesian product of the combos (first varying slowest), or every point of a space
+   * (see `docs/guide/space.md`), and returns its dataset, one row per case. With `cases`, every
+   * case is combined with every combo point.
    *
-   * @param combos - for each swept argument, its values
+   * The combos are checked at compile time against the function's parameters: a key that is not
+   * one, a value of the wrong type and a required parameter that nothing gives are errors that
+   * name the key. A combos object held in a variable is checked too.
+   *
+   * @param combos - for each swept argument, its values; or a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
    * @param options - run options, `cases` and per-run `constants`
    * @returns the dataset of this run (also kept as `lastDs`)
    * @example
@@ -134,22 +150,24 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * await r.runCombos({ a: [1, 2], b: [10, 20, 30] }, { onError: 'record' });
    * ```
    */
-  runCombos(combos: Combos<P>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
-  /**
-   * Runs every point of a space (see `docs/guide/space.md`) and returns its dataset, one row per
-   * point. With `cases`, every case is combined with every point.
-   *
-   * @param space - a space built with `product`, `zip`, `concat`, `repeat`, `filter`, `points`
-   * @param options - run options, `cases` and per-run `constants`
-   * @returns the dataset of this run (also kept as `lastDs`)
-   */
-  runCombos<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCombosOptions<P, T>): Promise<Dataset>;
+  runCombos<const C extends object, K extends Partial<P> = never, Cs extends Cases<P, T> = readonly []>(
+    combos: CheckedCombos<P, C, never, G | GivenByConstants<K> | GivenByCases<P, Cs>>,
+    options?: RunCombosOptions<P, T> & { readonly constants?: K; readonly cases?: Cs },
+  ): Promise<Dataset>;
   async runCombos(combos: Combos<P> | Space<object>, options: RunCombosOptions<P, T> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'cases', 'constants'], 'runCombos()');
     const { cases, constants, ...run } = options;
     return this.run({ combos, cases, constants }, run, 'runCombos()');
   }
 
+  /**
+   * Runs every point of a space, as {@link Runner.runCombos} does (a space means the same in both).
+   *
+   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
+   * @param options - run options, `combos` to combine with every point, per-run `constants`
+   * @returns the dataset of this run (also kept as `lastDs`)
+   */
+  runCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCasesOptions<P>): Promise<Dataset>;
   /**
    * Runs explicit cases and returns their dataset, one row per case. Case dims get the sorted
    * distinct values of the cases as coords.
@@ -163,14 +181,6 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
    * ```
    */
   runCases(cases: Cases<P, T>, options?: RunCasesOptions<P>): Promise<Dataset>;
-  /**
-   * Runs every point of a space, as {@link Runner.runCombos} does (a space means the same in both).
-   *
-   * @param space - a space built with `points`, `zip`, `concat`, `product`, `repeat`, `filter`
-   * @param options - run options, `combos` to combine with every point, per-run `constants`
-   * @returns the dataset of this run (also kept as `lastDs`)
-   */
-  runCases<Q extends CheckedPoint<P, Q>>(space: Space<Q>, options?: RunCasesOptions<P>): Promise<Dataset>;
   async runCases(cases: Cases<P, T> | Space<object>, options: RunCasesOptions<P> = {}): Promise<Dataset> {
     checkOptionNames(options, [...RUN_OPTION_NAMES, 'combos', 'constants'], 'runCases()');
     const { combos, constants, ...run } = options;

@@ -49,7 +49,7 @@ describe('harvestry CLI', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /unknown command "bogus"/);
     assert.equal((await cli([])).code, 2);
-    assert.equal((await cli(['--version'])).out, '0.1.0');
+    assert.equal((await cli(['--version'])).out, '0.2.0');
   });
 
   it('runs as the `harvestry` bin: demo writes and shows a dataset', async () => {

@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { compiledDist } from '../_support/package.js';
 import { duckdb } from '../_support/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,8 +30,7 @@ before(() => {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   // Inside the repository, so the build finds harvestry's dependencies in its node_modules.
   dir = mkdtempSync(join(ROOT, '.tmp', 'compiled-crop-'));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  compiledDist(dir);
   writeFileSync(join(dir, 'package.json'), '{"name": "harvestry", "type": "module"}\n');
   mkdirSync(join(dir, 'bin'));
   copyFileSync(join(ROOT, 'bin/harvestry.js'), join(dir, 'bin/harvestry.js'));

@@ -55,21 +55,52 @@ const files = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))];
 describe('docs examples run and print what they say', () => {
   const out = join(root, '.tmp', 'docs-examples');
   mkdirSync(out, { recursive: true });
-  for (const file of files) {
+  // Every block of every file runs in ONE process (test/docs/run-blocks.ts), in order, each
+  // file's blocks from their own fresh working directory; each file's test reads its results.
+  const plan = files.flatMap((file) => {
     const blocks = tsBlocks(readFileSync(file, 'utf8'));
-    if (blocks.length === 0) continue;
+    if (blocks.length === 0) return [];
     const name = relative(root, file);
-    it(`${name}: ${blocks.length} example(s)`, async () => {
-      const cwd = tempDir('harvestry-docs-');
+    const scripts = blocks.map((block, i) => {
+      const script = join(out, `${name.replace(/[/.]/g, '_')}_${i}.ts`);
+      writeFileSync(script, instrument(block));
+      return script;
+    });
+    return [{ file: name, cwd: tempDir('harvestry-docs-'), scripts, blocks }];
+  });
+  let results: Promise<{ byBlock: Map<string, { ok: boolean; error?: string }>; stdout: string; stderr: string }> | null = null;
+  const runAll = (): NonNullable<typeof results> => {
+    results ??= (async () => {
+      const dir = tempDir('harvestry-docs-run-');
+      const planFile = join(dir, 'plan.json');
+      const resultsFile = join(dir, 'results.jsonl');
+      writeFileSync(planFile, JSON.stringify(plan.map(({ file, cwd, scripts }) => ({ file, cwd, scripts }))));
+      writeFileSync(resultsFile, '');
+      let stdout = '';
+      let stderr = '';
+      try {
+        ({ stdout, stderr } = await run(process.execPath, [...TS_NODE_ARGS, join(root, 'test/docs/run-blocks.ts'), planFile, resultsFile], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }));
+      } catch (err) {
+        const e = err as { stderr?: string; stdout?: string };
+        stdout = e.stdout ?? '';
+        stderr = `the docs runner failed: ${String(err)}\n${e.stderr ?? ''}`;
+      }
+      const byBlock = new Map<string, { ok: boolean; error?: string }>();
+      for (const line of readFileSync(resultsFile, 'utf8').split('\n').filter((l) => l !== '')) {
+        const r = JSON.parse(line) as { file: string; index: number; ok: boolean; error?: string };
+        byBlock.set(`${r.file}#${r.index}`, r);
+      }
+      return { byBlock, stdout, stderr };
+    })();
+    return results;
+  };
+  for (const { file, blocks } of plan) {
+    it(`${file}: ${blocks.length} example(s)`, async () => {
+      const { byBlock, stdout, stderr } = await runAll();
       for (const [i, block] of blocks.entries()) {
-        const script = join(out, `${name.replace(/[/.]/g, '_')}_${i}.ts`);
-        writeFileSync(script, instrument(block));
-        try {
-          await run(process.execPath, [...TS_NODE_ARGS, script], { cwd, timeout: 60_000 });
-        } catch (err) {
-          const e = err as { stderr?: string; stdout?: string };
-          assert.fail(`example ${i + 1} of ${name} failed:\n${block}\n--- stderr:\n${e.stderr ?? ''}\n--- stdout:\n${e.stdout ?? ''}`);
-        }
+        const r = byBlock.get(`${file}#${i}`);
+        if (r === undefined) assert.fail(`example ${i + 1} of ${file} did not run (the runner stopped before it):\n${block}\n--- stderr:\n${stderr}\n--- stdout:\n${stdout.slice(-4000)}`);
+        if (!r.ok) assert.fail(`example ${i + 1} of ${file} failed:\n${block}\n--- error:\n${r.error ?? ''}`);
       }
     });
   }

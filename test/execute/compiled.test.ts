@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { compiledDist } from '../_support/package.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
@@ -33,8 +34,7 @@ before(() => {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   // Inside the repository, so the build finds harvestry's dependencies in its node_modules.
   dir = mkdtempSync(join(ROOT, '.tmp', 'compiled-'));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  compiledDist(dir);
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
   writeFileSync(join(dir, 'lib.mjs'), LIB);
   writeFileSync(join(dir, 'main.mjs'), MAIN);

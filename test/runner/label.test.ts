@@ -144,6 +144,7 @@ describe('label and runs: bad input', () => {
   });
 
   it('names a missing argument', async () => {
+    // @ts-expect-error: `b` is missing, a compile error too
     await assertHarvestryError(() => r.runCombos({ a: [1] }), 'E_MISSING_ARG', /The function needs `b`, but no combo, case, constant or resource gives it/);
     const withDefault = label({ varNames: 'p' }, ({ a, b = 10 }: { a: number; b?: number }) => checkedProduct({ a, b }));
     assert.equal((await withDefault.runCombos({ a: [2] })).toRecords()[0]!.p, 20);

@@ -1,12 +1,20 @@
 /**
- * The types of combos and cases follow from the labelled function's parameters. The
- * `@ts-expect-error` lines fail the typecheck (part of `npm test`) if a misspelled name ever
- * stops being a compile error; the assertions check the runtime error too.
+ * The types of combos and cases follow from the labelled function's parameters, under both
+ * compilers users install: TypeScript 5.9 and 7. Each case of test/_support/type-cases.ts is
+ * compiled against src/ by both, and must fail with a message naming the key at fault (a
+ * misspelled key, a missing argument, `'...'` widened in a variable) or compile cleanly (a
+ * variable holding combos, constants given elsewhere, a sync function's `fn`). The
+ * `@ts-expect-error` lines below keep the everyday cases in the typecheck too, and the
+ * assertions check the runtime error.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { label, type Combos, type Dataset } from '../../src/index.js';
 import { assertHarvestryError } from '../_support/helpers.js';
+import { ROOT } from '../_support/package.js';
+import { checkTypeCases, compile, writeTypeCases } from '../_support/type-cases.js';
 
 const r = label({ varNames: 'p' }, ({ a, b }: { a: number; b: string }) => `${b}${a}`);
 const positional = label({ varNames: 'p', fnArgs: ['x', 'y'] }, (x: number, y: boolean) => (y ? x : -x));
@@ -15,6 +23,12 @@ describe('types of combos and cases', () => {
   it('makes a misspelled combo a compile error and a runtime one', async () => {
     // @ts-expect-error: `c` is not a parameter
     await assertHarvestryError(() => r.runCombos({ a: [1], b: ['x'], c: [1] }), 'E_UNKNOWN_ARG');
+  });
+
+  it('makes a missing argument a compile error and a runtime one', async () => {
+    // @ts-expect-error: `b` is missing
+    await assertHarvestryError(() => r.runCombos({ a: [1] }), 'E_MISSING_ARG');
+    assert.equal((await r.runCombos({ a: [1] }, { constants: { b: 'x' } })).numRows, 1);
   });
 
   it('makes a value of the wrong type a compile error', async () => {
@@ -26,8 +40,10 @@ describe('types of combos and cases', () => {
   });
 
   it('makes a misspelled case key a compile error', async () => {
+    /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- the deliberate compile error below confuses the rule */
     // @ts-expect-error: `bee` is not a parameter
     await assertHarvestryError(() => r.runCases([{ a: 1, bee: 'x' }]), 'E_UNKNOWN_ARG');
+    /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
   });
 
   it('types positional functions by zipping fnArgs with the parameters', async () => {
@@ -41,4 +57,30 @@ describe('types of combos and cases', () => {
     // @ts-expect-error: `zz` is not a parameter
     assert.throws(() => label({ varNames: 'p', constants: { zz: 1 } }, ({ a }: { a: number }) => a));
   });
+
+  it('keeps a sync function sync', () => {
+    const n: number = r.fn({ a: 1, b: 'x' }).length;
+    assert.equal(n, 2);
+  });
+});
+
+describe('the compiler messages users see, under TypeScript 5.9 and 7', () => {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  // Inside the repository, so `../../src/index.js` and @types/node resolve.
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'types-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeTypeCases(dir, '../../src/index.js');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '../..' }, include: ['*.ts'] }));
+
+  for (const [version, tsc] of [
+    ['5.9', join(ROOT, 'node_modules/typescript/bin/tsc')],
+    ['7', join(ROOT, 'node_modules/typescript7/bin/tsc')],
+  ] as const) {
+    it(`TypeScript ${version}: a typo, a missing argument and '...' in a variable name the key; valid forms compile`, () => {
+      const { diagnostics, output } = compile(tsc, dir);
+      assert.deepEqual(checkTypeCases(diagnostics), [], output);
+    });
+  }
 });

@@ -1,0 +1,239 @@
+/**
+ * The paths users take, in a fresh project with the packed harvestry installed (not src/):
+ * scripts run with `npx tsx` stopped by one Ctrl-C (SIGINT to the process group, as a terminal
+ * sends it); a notebook-style module (label, run on the pool, label again, run again); a crop
+ * sown from a .ts module, grown by two `npx harvestry crop grow` at once, then reaped; the same
+ * model under tsx and then compiled with tsc.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { duckdb } from '../_support/helpers.js';
+import { inProject, ok, projectDir, projectEnv } from '../_support/package.js';
+
+const CASES = 120;
+
+const HARVEST = `import { Harvester, label } from 'harvestry';
+
+/** A slow square: about 25 ms a case. */
+export const slow = label({ varNames: 'y' }, ({ x }: { x: number }) => {
+  const until = Date.now() + 25;
+  while (Date.now() < until);
+  return x * x;
+});
+
+const executor = process.argv[2] as 'inline' | 'pool';
+const h = new Harvester(slow, \`out-\${executor}.parquet\`);
+console.log('running');
+let told = false;
+try {
+  await h.harvestCombos(
+    { x: Array.from({ length: ${CASES} }, (_, i) => i) },
+    {
+      executor,
+      ...(executor === 'pool' ? { numWorkers: 2 } : {}),
+      missingOnly: true,
+      commitEvery: { ms: 200 },
+      onCommit: (info) => {
+        if (!told && info.rows > 0) {
+          told = true;
+          console.log('committed');
+        }
+      },
+    },
+  );
+  console.log(JSON.stringify({ code: null }));
+} catch (err) {
+  const e = err as { code?: string; message?: string };
+  console.log(JSON.stringify({ code: e.code ?? String(err), message: e.message }));
+}
+`;
+
+interface Stopped {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npx tsx harvest.ts <executor>` in its own process group and sends the group one SIGINT at `moment`. */
+function interrupted(dir: string, executor: string, moment: 'start' | 'commit' | 'later'): Promise<Stopped> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'harvest.ts', executor], { cwd: dir, env: projectEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const ctrlC = (): void => {
+      if (sent) return;
+      sent = true;
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        // the group is gone already
+      }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (moment === 'start' && stdout.includes('running')) ctrlC();
+      if (moment === 'commit' && stdout.includes('committed')) ctrlC();
+      if (moment === 'later' && stdout.includes('committed')) setTimeout(ctrlC, 600);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 120_000);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+async function fileRows(path: string): Promise<{ n: number; keys: number; wrong: number }> {
+  const [row] = await duckdb(`SELECT count(*)::INT AS n, count(DISTINCT x)::INT AS keys, count(*) FILTER (WHERE y <> x * x)::INT AS wrong FROM '${path}'`);
+  return row as { n: number; keys: number; wrong: number };
+}
+
+describe('one Ctrl-C under npx tsx', () => {
+  for (const executor of ['inline', 'pool']) {
+    for (const moment of ['start', 'commit', 'later'] as const) {
+      it(`stops an ${executor} harvest at ${moment === 'start' ? 'its start' : moment === 'commit' ? 'its first commit' : '0.6 s after its first commit'} with E_ABORTED, keeps the finished rows, and a rerun completes the grid`, async () => {
+        const dir = projectDir(`sigint-${executor}-${moment}`);
+        writeFileSync(join(dir, 'harvest.ts'), HARVEST);
+        const stopped = await interrupted(dir, executor, moment);
+        const what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${stopped.stdout}\n--- stderr:\n${stopped.stderr}`;
+        // npx itself got the SIGINT too: it waits for the script, then ends by that signal, so its
+        // exit status is not the script's. What the script printed last tells how it ended.
+        const last = stopped.stdout.trim().split('\n').at(-1)!;
+        assert.ok(last.startsWith('{'), `the script's catch did not run (npx ended by ${stopped.status ?? stopped.signal}); ${what}`);
+        assert.equal((JSON.parse(last) as { code: string | null }).code, 'E_ABORTED', what);
+        const file = join(dir, `out-${executor}.parquet`);
+        if (moment !== 'start') {
+          const kept = await fileRows(file);
+          assert.ok(kept.n > 0 && kept.n < CASES, `${kept.n} rows on disk after the Ctrl-C; ${what}`);
+          assert.equal(kept.keys, kept.n);
+          assert.equal(kept.wrong, 0);
+        }
+        ok(inProject('npx', ['tsx', 'harvest.ts', executor], dir), 'the rerun');
+        assert.deepEqual(await fileRows(file), { n: CASES, keys: CASES, wrong: 0 }, 'the rerun completes the grid, each key once');
+      });
+    }
+  }
+});
+
+describe('a notebook-style module', () => {
+  it('labels a function, runs it on the pool at top level, labels another, runs that on the pool', () => {
+    const dir = projectDir('notebook');
+    writeFileSync(
+      join(dir, 'notebook.ts'),
+      `import { label } from 'harvestry';
+
+export const first = label({ varNames: 'y' }, ({ x }: { x: number }) => x + 1);
+const a = await first.runCombos({ x: [1, 2, 3] }, { executor: 'pool', numWorkers: 2 });
+
+export const second = label({ varNames: 'z' }, ({ x }: { x: number }) => x * 10);
+const b = await second.runCombos({ x: [1, 2] }, { executor: 'pool', numWorkers: 2 });
+
+console.log(JSON.stringify({ a: a.toRecords(), b: b.toRecords() }));
+`,
+    );
+    const out = ok(inProject('npx', ['tsx', 'notebook.ts'], dir), 'npx tsx notebook.ts');
+    assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), {
+      a: [
+        { x: 1, y: 2 },
+        { x: 2, y: 3 },
+        { x: 3, y: 4 },
+      ],
+      b: [
+        { x: 1, z: 10 },
+        { x: 2, z: 20 },
+      ],
+    });
+  });
+});
+
+describe('a crop sown from TypeScript, grown from the command line', () => {
+  it('two `npx harvestry crop grow` at once share the batches, each case runs once, `crop reap` merges them', async () => {
+    const dir = projectDir('crop');
+    writeFileSync(
+      join(dir, 'sweep.ts'),
+      `import { appendFileSync } from 'node:fs';
+import { Harvester, label } from 'harvestry';
+
+/** a * b, slowly; records which grower ran it and logs every call. */
+export const product = label({ varNames: ['p', 'grower'] }, ({ a, b }: { a: number; b: number }) => {
+  appendFileSync(${JSON.stringify(join(dir, 'calls.log'))}, \`\${a},\${b}\\n\`);
+  const until = Date.now() + 40;
+  while (Date.now() < until);
+  return [a * b, process.env['GROWER'] ?? 'none'] as const;
+});
+
+const crop = new Harvester(product, 'data/sweep.parquet').crop({ numBatches: 8 });
+if (process.argv[2] === 'sow') {
+  const sown = await crop.sowCombos({ a: [1, 2, 3, 4], b: [10, 20, 30, 40, 50, 60] });
+  console.log(JSON.stringify({ dir: crop.dir, batches: sown.batches }));
+}
+`,
+    );
+    const sown = JSON.parse(ok(inProject('npx', ['tsx', 'sweep.ts', 'sow'], dir), 'npx tsx sweep.ts sow').trim().split('\n').at(-1)!) as { dir: string; batches: number };
+    assert.equal(sown.batches, 8);
+    const grow = (grower: string): Promise<Stopped> =>
+      new Promise((resolve) => {
+        const child = spawn('npx', ['harvestry', 'crop', 'grow', sown.dir], { cwd: dir, env: projectEnv({ GROWER: grower }), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status, signal) => { resolve({ status, signal, stdout, stderr }); });
+      });
+    const growers = await Promise.all([grow('A'), grow('B')]);
+    growers.forEach((g, i) => { assert.equal(g.status, 0, `grower ${'AB'[i]} exited with ${g.status ?? g.signal}:\n${g.stdout}\n${g.stderr}`); });
+    const calls = readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
+    assert.equal(calls.length, 24, 'every case ran exactly once');
+    assert.equal(new Set(calls).size, 24);
+    ok(inProject('npx', ['harvestry', 'crop', 'reap', sown.dir], dir), 'npx harvestry crop reap');
+    const rows = await duckdb(`SELECT count(*)::INT AS n, count(DISTINCT (a, b))::INT AS keys, count(*) FILTER (WHERE p <> a * b)::INT AS wrong, list(DISTINCT grower ORDER BY grower) AS growers FROM '${join(dir, 'data/sweep.parquet')}'`);
+    assert.deepEqual(rows, [{ n: 24, keys: 24, wrong: 0, growers: ['A', 'B'] }], 'both growers grew batches');
+  });
+});
+
+describe('the same model under tsx, then compiled with tsc', () => {
+  it('the compiled run finds the rows made under tsx current: no stale warning, one function version', async () => {
+    const dir = projectDir('compiled');
+    writeFileSync(
+      join(dir, 'model.ts'),
+      `import { Harvester, label } from 'harvestry';
+
+/** A damped oscillator's energy. */
+export const energy = label({ varNames: 'e' }, ({ omega, gamma }: { omega: number; gamma: number }) => {
+  const decay = Math.exp(-2 * gamma);
+  return 0.5 * omega ** 2 * decay;
+});
+
+const h = new Harvester(energy, 'model.parquet');
+const omegas = process.argv[2] === 'more' ? [1, 2, 3] : [1, 2];
+await h.harvestCombos({ omega: omegas, gamma: [0, 0.5] }, { missingOnly: true, rerun: 'stale' });
+console.log(JSON.stringify({ rows: h.fullDs!.numRows, ran: h.lastReport?.cases ?? null }));
+`,
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'build', types: ['node'] }, include: ['model.ts'] }),
+    );
+    const first = inProject('npx', ['tsx', 'model.ts'], dir);
+    ok(first, 'npx tsx model.ts');
+    ok(inProject('npx', ['tsc', '-p', '.'], dir), 'npx tsc -p .');
+    const compiled = inProject(process.execPath, ['build/model.js', 'more'], dir);
+    ok(compiled, 'node build/model.js more');
+    assert.doesNotMatch(compiled.stderr, /stale|HARVESTRY_STALE_RESULTS/i, `the compiled run called the rows made under tsx stale:\n${compiled.stderr}`);
+    assert.deepEqual(JSON.parse(compiled.stdout.trim().split('\n').at(-1)!), { rows: 6, ran: 2 });
+    const [row] = await duckdb(`SELECT count(*)::INT AS n, count(DISTINCT _fingerprint)::INT AS versions FROM '${join(dir, 'model.parquet')}'`);
+    assert.deepEqual(row, { n: 6, versions: 1 });
+  });
+});
