@@ -3,6 +3,8 @@
  * start included) and W8 (a million trivial cases through the pool: the per-case overhead).
  * The labelled functions are exported: pool threads import them from this module.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { closePools, label } from '../../src/index.js';
 import type { Workload } from '../workload.js';
 import { median } from '../workload.js';
@@ -38,7 +40,30 @@ interface W3Context {
 
 const W3_COMBOS = { x: range(100), s: [0, 1] };
 
-/** W3 and W8. */
+interface W3TContext {
+  readonly iters: number;
+  /** The child's own times of its pool runs (tsx), in ms. */
+  readonly pool: number[];
+  /** When the first case ran on a pool thread, after the run started (tsx), in ms. */
+  readonly firstThread: number[];
+}
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const W3T_ENV = { ...process.env, HARVESTRY_DIST: fileURLToPath(new URL('../../src/index.js', import.meta.url)), HARVESTRY_PROGRESS: 'off' };
+
+/** Runs W3T's child: under tsx from the .ts source, or as compiled JS; returns its JSON line. */
+function w3tChild(how: 'tsx' | 'node', mode: 'pool' | 'inline', iters: number): { ms: number; first_thread_ms: number | null } {
+  const args =
+    how === 'tsx'
+      ? [`${ROOT}node_modules/tsx/dist/cli.mjs`, `${ROOT}benchmarks/w3t-sweep.ts`, mode, String(iters)]
+      : [fileURLToPath(new URL('../w3t-sweep.js', import.meta.url)), mode, String(iters)];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: W3T_ENV, encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`W3T child (${how} ${mode}) failed: ${r.stderr}`);
+  return JSON.parse(line) as { ms: number; first_thread_ms: number | null };
+}
+
+/** W3, W3T and W8. */
 export const parallelWorkloads: readonly Workload[] = [
   {
     name: 'W3',
@@ -67,6 +92,42 @@ export const parallelWorkloads: readonly Workload[] = [
       await closePools();
       const sequential = median(inline);
       return { sequential_ms: Math.round(sequential), speedup: Math.round((sequential / stats.median_ms) * 100) / 100, workers: 2 };
+    },
+  },
+  {
+    name: 'W3T',
+    description: 'W3 from a TypeScript module run with tsx in a fresh child process (pool start included, as the child times it); speedup over the same run inline under tsx; per-thread start under tsx and compiled',
+    cases: 200,
+    runs: 5,
+    warmup: 1,
+    async prepare(): Promise<W3TContext> {
+      await Promise.resolve();
+      return { iters: calibrate(10), pool: [], firstThread: [] };
+    },
+    async run(ctx) {
+      await Promise.resolve();
+      const c = ctx as W3TContext;
+      const r = w3tChild('tsx', 'pool', c.iters);
+      c.pool.push(r.ms);
+      if (r.first_thread_ms !== null) c.firstThread.push(r.first_thread_ms);
+    },
+    async extra(ctx) {
+      await Promise.resolve();
+      const c = ctx as W3TContext;
+      const pool = c.pool.slice(-5);
+      const inline = [0, 1, 2].map(() => w3tChild('tsx', 'inline', c.iters).ms);
+      const compiled = [0, 1, 2].map(() => w3tChild('node', 'pool', c.iters));
+      const compiledStart = compiled.flatMap((r) => (r.first_thread_ms === null ? [] : [r.first_thread_ms]));
+      const tsxStart = median(c.firstThread.slice(-5));
+      return {
+        pool_ms: median(pool),
+        inline_ms: median(inline),
+        speedup: Math.round((median(inline) / median(pool)) * 100) / 100,
+        thread_start_tsx_ms: tsxStart,
+        thread_start_compiled_ms: median(compiledStart),
+        thread_start_ratio: Math.round((tsxStart / median(compiledStart)) * 100) / 100,
+        compiled_pool_ms: median(compiled.map((r) => r.ms)),
+      };
     },
   },
   {

@@ -3,15 +3,19 @@
  * the worker pool, at most one task per thread at a time; chunks are handed on as they finish.
  * A thread that dies is replaced (by piscina); the cases of its task are run again one per task,
  * so only the case that kills a thread counts as failed.
+ *
+ * A cold pool is never slower than running inline: while its threads start (Node, the loaders,
+ * the user's module), they are sent an empty task each and this thread runs the first cases
+ * itself, in short chunks; the threads get cases only once one has answered.
  */
 import { randomUUID } from 'node:crypto';
 import { HarvestryError } from '../errors.js';
-import type { EvalPlan } from './evaluate.js';
+import { evaluateChunk, type AnyFunction, type EvalPlan } from './evaluate.js';
 import type { ExecOptions, ExecResult } from './execute.js';
 import { leasePool } from './pool.js';
 import { RunState } from './run-state.js';
 import { ChunkScheduler, type Span } from './schedule.js';
-import type { FunctionSite } from './site.js';
+import { exportedHere, type FunctionSite } from './site.js';
 import { chunkFromWire, errorFromWire, sharePlan } from './wire.js';
 
 /** Options of a pool run. */
@@ -20,7 +24,15 @@ export interface PoolRunOptions extends ExecOptions {
   readonly site: FunctionSite & { readonly url: string };
   /** The number of threads. */
   readonly numWorkers: number;
+  /**
+   * The labelled function in this thread, to run the first cases here while a cold pool starts;
+   * null to leave every case to the threads.
+   */
+  readonly local?: AnyFunction | null;
 }
+
+/** How long this thread runs cases at a time while the pool starts, in ms (then it yields, so piscina can hand tasks to threads that came up). */
+export const LOCAL_SLICE_MS = 20;
 
 /**
  * Runs a plan on the worker pool.
@@ -42,14 +54,22 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
   let inflight = 0;
   let deathsInARow = 0;
 
+  const task = (from: number, to: number) => ({ site: options.site, runKey, plan: shared, from, to, budgetMs, stop: stopFlag.buffer });
+  let ready = pool.started;
+  let localBusy = false;
+  // Whether the run must wait for a starting thread's answer before it ends: yes unless this
+  // thread can see that the module exports the function (then the threads will find it too), so
+  // an error importing it (E_NOT_EXPORTED, E_WORKER_IMPORT) is never lost to a run that ended first.
+  let pinging = 0;
+  let verified = ready;
+
   await new Promise<void>((resolve) => {
     const launch = (): void => {
-      while (inflight < numWorkers && !state.halted) {
+      while (ready && inflight < numWorkers && !state.halted) {
         const span = sched.take();
         if (span === null) break;
         inflight++;
-        const task = { site: options.site, runKey, plan: shared, from: span.from, to: span.to, budgetMs, stop: stopFlag.buffer };
-        pool.run(task).then(
+        pool.run(task(span.from, span.to)).then(
           (outcome) => {
             inflight--;
             if (outcome.kind === 'error') state.failWith(errorFromWire(outcome.error));
@@ -68,7 +88,9 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
           },
         );
       }
-      if (inflight === 0) resolve();
+      // Done when nothing runs and nothing is left; threads still starting are waited for only
+      // when their import of the function is not known to work.
+      if (inflight === 0 && !localBusy && (state.halted || (sched.isEmpty() && (verified || pinging === 0)))) resolve();
     };
     const died = (span: Span, err: unknown): void => {
       if (state.halted) return;
@@ -88,8 +110,61 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
         state.failWith(new HarvestryError('E_WORKER_DIED', `Worker threads died ${deathsInARow} times in a row (last: ${why}), so the run stopped. Check what the function does (process.exit, memory use) or run it with executor: 'inline' to see the error.`));
       }
     };
+    if (!ready) {
+      // A cold pool: each thread gets an empty task (it starts, imports the function, decodes
+      // the plan); the first answer means the threads are up, and they take over the cases.
+      for (let i = 0; i < numWorkers; i++) {
+        pinging++;
+        pool.run(task(0, 0)).then(
+          (outcome) => {
+            pinging--;
+            if (outcome.kind === 'error') state.failWith(errorFromWire(outcome.error));
+            ready = true;
+            launch();
+          },
+          (err: unknown) => {
+            pinging--;
+            ready = true;
+            died({ from: 0, to: 0 }, err);
+            launch();
+          },
+        );
+      }
+      const local = options.local ?? null;
+      if (local !== null) {
+        localBusy = true;
+        void exportedHere(options.site)
+          .then((seen) => {
+            verified = seen === true;
+            return runHere(local);
+          })
+          .finally(() => {
+            localBusy = false;
+            launch();
+          });
+      }
+    }
     launch();
   });
+
+  /** Runs cases in this thread, a short chunk at a time, until the threads are up. */
+  async function runHere(fn: AnyFunction): Promise<void> {
+    try {
+      while (!ready && !state.halted) {
+        const span = sched.take();
+        if (span === null) return;
+        const started = performance.now();
+        const outcome = await evaluateChunk(fn, plan, options.order ?? null, span.from, span.to, { deadline: started + LOCAL_SLICE_MS, stopFlag });
+        state.add(outcome.chunk, raise);
+        sched.report(outcome.next - span.from, performance.now() - started);
+        if (outcome.next < span.to && outcome.stop === null) sched.putBack({ from: outcome.next, to: span.to });
+        // Let piscina see the threads that came up (and hand them their empty task).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      state.failWith(err);
+    }
+  }
   if (state.stop === 'abort') await pool.close();
   else pool.release();
   return state.finish();

@@ -88,7 +88,7 @@ export async function executePlan(fn: AnyFunction, plan: EvalPlan, options: Plan
     if (executor.kind === 'inline') return await executeInline(fn, plan, opts);
     const numWorkers = executor.numWorkers ?? availableParallelism();
     const located = { ...opts, site: site as FunctionSite & { readonly url: string } };
-    if (executor.kind === 'pool') return await executePool(plan, { ...located, numWorkers });
+    if (executor.kind === 'pool') return await executePool(plan, { ...located, numWorkers, local: fn });
     return await executeSubprocess(plan, { ...located, executor: { ...executor, numWorkers: executor.numWorkers } });
   } finally {
     if (sigint) process.off('SIGINT', onSigint);

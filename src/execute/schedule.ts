@@ -50,6 +50,11 @@ export class ChunkScheduler {
     return { from, to: this.next };
   }
 
+  /** True when every position was handed out (none left, none to hand out again). */
+  isEmpty(): boolean {
+    return this.alone.length === 0 && this.leftovers.length === 0 && this.next >= this.total;
+  }
+
   /**
    * Learns from a finished span.
    *

@@ -119,3 +119,28 @@ export function checkSite(site: FunctionSite | null, executor: string): asserts 
     );
   }
 }
+
+/**
+ * Whether this thread can already see that a site's module exports its labelled function: true
+ * or false when the module has finished loading here, null when it cannot tell yet (the module is
+ * still running its top level, for example a sweep at its end, or it is not loaded here). A pool
+ * thread finds the function the same way, so true means the threads will find it too.
+ *
+ * @param site - where the function was labelled
+ */
+export async function exportedHere(site: FunctionSite & { readonly url: string }): Promise<boolean | null> {
+  // A loaded module's namespace comes within a few microtasks; one still evaluating never does
+  // before its top level ends, so do not wait past this turn of the event loop.
+  const later = new Promise<undefined>((resolve) => setTimeout(() => { resolve(undefined); }, 0));
+  const ns = await Promise.race([import(site.url).then((m: Record<string, unknown>) => m, () => null), later]);
+  if (ns === undefined) return null;
+  if (ns === null) return false;
+  return Object.keys(ns).some((key) => {
+    try {
+      const s = (ns[key] as { [SITE_KEY]?: FunctionSite } | null | undefined)?.[SITE_KEY];
+      return s?.url === site.url && s.ordinal === site.ordinal;
+    } catch {
+      return false; // not initialized yet
+    }
+  });
+}
