@@ -1,13 +1,13 @@
 /**
  * The files of a crop besides its manifest: the sown plan (`plan.bin`), batch results
  * (`results/<k>.bin`), failure records (`failed/<k>.json`) and growers' claims
- * (`running/<id>.json`). Binary files are framed: a magic line, a JSON header, then the payload
+ * (`running/batch-<k>.json`). Binary files are framed: a magic line, a JSON header, then the payload
  * in Node's structured-clone format (`node:v8`), which keeps typed arrays, bigints, Dates and
  * NaN as they are. Results are written atomically (beside, fsync, rename): a batch killed
  * mid-way leaves no result, so it is simply not done.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -70,7 +70,7 @@ export interface FailureRecord {
   readonly grownBy: GrowerInfo;
 }
 
-/** A grower's claim on batches, as `running/<id>.json` says. */
+/** A grower's claim on batches, as `running/batch-<k>.json` says (older versions wrote one file per grower listing several). */
 export interface Claim {
   readonly batches: readonly number[];
   readonly startedAt: string;
@@ -198,19 +198,68 @@ export function doneBatches(paths: CropPaths): Set<number> {
   return out;
 }
 
+/** The file of a grower's claim on batch `k` (one file per batch: only one grower creates it). */
+export function batchClaimPath(paths: CropPaths, k: number): string {
+  return join(paths.running, `batch-${k}.json`);
+}
+
 /**
- * Claims batches for this grower; returns a function that drops the claim.
+ * Claims batch `k` for this grower, if no live grower holds it: creates `running/batch-<k>.json`
+ * exclusively (written beside, then linked into place, so it never appears half written). The
+ * claim of a grower that died on this machine is taken over (its batch recorded as failed, as
+ * before). Returns a function that drops the claim, or null when another grower holds it.
  *
  * @param paths - the crop's paths
- * @param batches - the batches it is about to grow
+ * @param k - the batch
+ * @param startedAt - when this grower started (ISO time)
  */
-export function writeClaim(paths: CropPaths, batches: readonly number[]): () => void {
+export function claimBatch(paths: CropPaths, k: number, startedAt: string): (() => void) | null {
   const grownBy = thisGrower();
-  const file = join(paths.running, `${grownBy.host}-${grownBy.pid}-${randomBytes(3).toString('hex')}.json`);
-  writeJsonAtomic(file, { batches, startedAt: new Date().toISOString(), grownBy } satisfies Claim);
-  return () => {
-    rmSync(file, { force: true });
-  };
+  const file = batchClaimPath(paths, k);
+  const here = hostname();
+  mkdirSync(paths.running, { recursive: true });
+  const tmp = join(paths.running, `.batch-${k}.json.${here}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify({ batches: [k], startedAt, grownBy } satisfies Claim, null, 2)}\n`);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(tmp, file);
+        return () => {
+          rmSync(file, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const held = readJson(file) as Claim | null;
+      const g = held?.grownBy;
+      // unreadable (being replaced), on another machine, or alive: taken
+      if (held === null || g?.host !== here || isAlive(g.pid)) return null;
+      // dead: move it away (only one grower succeeds), check it is the claim judged dead, settle it
+      const away = join(paths.running, `.batch-${k}.json.${here}.${process.pid}.${randomBytes(3).toString('hex')}.dead`);
+      try {
+        renameSync(file, away);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      const moved = readJson(away) as Claim | null;
+      if (moved !== null && (moved.grownBy.pid !== g.pid || moved.startedAt !== held.startedAt)) {
+        // another grower's fresh claim was moved: put it back and leave the batch to it
+        try {
+          linkSync(away, file);
+        } catch {
+          // taken again meanwhile: that grower has it
+        }
+        rmSync(away, { force: true });
+        return null;
+      }
+      settleClaim(paths, moved ?? held);
+      rmSync(away, { force: true });
+    }
+    return null;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /**
@@ -241,13 +290,20 @@ export function settleDeadClaims(paths: CropPaths): void {
   const failed = readFailures(paths);
   for (const { file, claim } of readClaims(paths)) {
     const g = claim.grownBy;
-    if (g.host !== here || isAlive(g.pid)) continue;
-    for (const batch of claim.batches) {
-      if (done.has(batch) || (failed.get(batch)?.at ?? '') > claim.startedAt) continue;
-      const who = `pid ${g.pid} on ${g.host}${g.job === null ? '' : `, job ${g.job}`}`;
-      writeFailure(paths, { batch, message: `its grower (${who}) ended without finishing it`, case: null, code: null, at: claim.startedAt, grownBy: g });
-    }
+    // per-batch claims are taken over one by one (claimBatch)
+    if (g.host !== here || isAlive(g.pid) || /^batch-\d+\.json$/.test(basename(file))) continue;
+    settleClaim(paths, claim, done, failed);
     rmSync(file, { force: true });
+  }
+}
+
+/** Records the batches of a dead grower's claim that it left unfinished as failed. */
+function settleClaim(paths: CropPaths, claim: Claim, done = doneBatches(paths), failed = readFailures(paths)): void {
+  const g = claim.grownBy;
+  for (const batch of claim.batches) {
+    if (done.has(batch) || (failed.get(batch)?.at ?? '') > claim.startedAt) continue;
+    const who = `pid ${g.pid} on ${g.host}${g.job === null ? '' : `, job ${g.job}`}`;
+    writeFailure(paths, { batch, message: `its grower (${who}) ended without finishing it`, case: null, code: null, at: claim.startedAt, grownBy: g });
   }
 }
 

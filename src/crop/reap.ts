@@ -17,6 +17,7 @@ import { Grid } from '../space/grid.js';
 import type { LockOptions } from '../store/lock.js';
 import { doneBatches, readResult, type SownPlan } from './files.js';
 import { batchBounds, formatBatchList } from './layout.js';
+import { API_HINTS, type CropHints } from './hints.js';
 import type { CropManifest, CropPaths } from './manifest.js';
 
 /** What a reap did. */
@@ -44,6 +45,8 @@ export interface ReapJob {
   readonly allowIncomplete: boolean;
   readonly clean: boolean;
   readonly where: string;
+  /** How messages name the next step (JavaScript calls or CLI flags). */
+  readonly hints: CropHints;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   if (missing.length > 0 && !job.allowIncomplete) {
     throw new HarvestryError(
       'E_CROP_INCOMPLETE',
-      `${job.where}: the crop '${manifest.name}' is not complete: ${missing.length} of ${n} batches (${formatBatchList(missing)}) have no results yet (see crop.status() for which are running or failed). Grow them (crop.grow(), or submit them again), or reap what is done with allowIncomplete: true.`,
+      `${job.where}: the crop '${manifest.name}' is not complete: ${missing.length} of ${n} batches (${formatBatchList(missing)}) have no results yet (see ${job.hints.status} for which are running or failed). Grow them (${job.hints.grow}, or submit them again), or reap what is done with ${job.hints.allowIncomplete}.`,
       { details: { missing, dir: paths.dir } },
     );
   }
@@ -92,7 +95,9 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
     for (const [fingerprint, chunks] of groups) {
       const part = assembleDataset({ ...base, fingerprint }, chunks);
       const target: CommitTarget = { path: job.dataset.path, lock: job.dataset.lock, overwrite: job.overwrite, rerunStale: false, fingerprint, locator, status };
-      rows += (await commitRows(target, part, rowCases(chunks, manifest.run.onError === 'record'))).rows;
+      rows += (await commitRows(target, part, rowCases(chunks, manifest.run.onError === 'record')).catch((err: unknown) => {
+        throw withHints(err, job.hints);
+      })).rows;
       if (groups.size === 1) ds = part;
     }
   }
@@ -100,6 +105,13 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   ds ??= assembleDataset({ ...base, fingerprint: groups.size === 0 ? base.fingerprint : [...groups.keys()].at(-1)! }, all.length > 0 ? all : [EMPTY_CHUNK]);
   if (job.clean) rmSync(paths.dir, { recursive: true, force: true });
   return { ds, batches, missing, rows, cleaned: job.clean };
+}
+
+/** A merge conflict's advice in the words of the caller (CLI flags under the CLI). */
+function withHints(err: unknown, hints: CropHints): unknown {
+  if (!(err instanceof HarvestryError) || err.code !== 'E_MERGE_CONFLICT' || hints === API_HINTS) return err;
+  const message = err.message.replace('Pass overwrite: true to replace the old results with the new ones, overwrite: false to keep the old ones', `Pass ${hints.overwrite.replace} to replace the old results with the new ones, ${hints.overwrite.keep} to keep the old ones`);
+  return new HarvestryError(err.code, message, { cause: err, details: err.details });
 }
 
 const EMPTY_CHUNK: ChunkResult = { cases: new Int32Array(0), columns: {}, varNames: null, failures: [], durations: null };
