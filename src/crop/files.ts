@@ -6,8 +6,8 @@
  * NaN as they are. Results are written atomically (beside, fsync, rename): a batch killed
  * mid-way leaves no result, so it is simply not done.
  */
-import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -57,6 +57,9 @@ export interface ResultHeader {
   readonly grownBy: GrowerInfo;
   readonly finishedAt: string;
   readonly elapsedMs: number;
+  /** The payload's length and SHA-256 (hex), checked before the batch counts as done (absent in files of older versions). */
+  readonly payloadBytes?: number;
+  readonly sha256?: string;
 }
 
 /** Why a batch failed, as `failed/<k>.json` says. */
@@ -133,8 +136,10 @@ export function thisGrower(): GrowerInfo {
  * @param header - the facts about the batch
  * @param chunks - its results
  */
-export async function writeResult(paths: CropPaths, header: Omit<ResultHeader, 'kind'>, chunks: readonly ChunkResult[]): Promise<void> {
-  const bytes = encodeFramed({ kind: 'result', ...header } satisfies ResultHeader, chunks.map(chunkToWire));
+export async function writeResult(paths: CropPaths, header: Omit<ResultHeader, 'kind' | 'payloadBytes' | 'sha256'>, chunks: readonly ChunkResult[]): Promise<void> {
+  const payload = serialize(chunks.map(chunkToWire));
+  const full: ResultHeader = { kind: 'result', ...header, payloadBytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex') };
+  const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(full)}\n`), payload]);
   await writeFileAtomic(resultPath(paths, header.batch), bytes);
   rmSync(failurePath(paths, header.batch), { force: true });
 }
@@ -156,6 +161,69 @@ export function readResult(paths: CropPaths, k: number, cases: number): { header
     throw new HarvestryError('E_CORRUPT_FILE', `${path} does not hold batch ${k}'s ${cases} results (it says batch ${String(header?.batch)}, ${rows} rows). Delete it and grow batch ${k} again.`);
   }
   return { header: header as ResultHeader, chunks: payload.map(chunkFromWire) };
+}
+
+const verified = new Map<string, string | null>();
+
+/**
+ * Checks batch `k`'s result file whole: its header, and its payload against the length and
+ * SHA-256 the header records (files of older versions: the payload decoded and its rows
+ * counted). Each version of a file (by size, time and inode) is checked once per process.
+ *
+ * @param paths - the crop's paths
+ * @param k - the batch
+ * @param cases - the cases batch `k` holds
+ * @returns null when the file is sound, else why it is not
+ */
+export function resultDamage(paths: CropPaths, k: number, cases: number): string | null {
+  const path = resultPath(paths, k);
+  let key: string;
+  try {
+    const st = statSync(path);
+    key = `${path}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+  } catch (err) {
+    return `it cannot be read (${(err as Error).message})`;
+  }
+  const known = verified.get(key);
+  if (known !== undefined) return known;
+  let why: string | null = null;
+  try {
+    const bytes = readFileSync(path);
+    const end = bytes.indexOf(10, MAGIC.length);
+    if (bytes.subarray(0, MAGIC.length).toString() !== MAGIC || end < 0) why = 'it does not start with the crop header';
+    else {
+      const header = JSON.parse(bytes.subarray(MAGIC.length, end).toString()) as Partial<ResultHeader> | null;
+      const payload = bytes.subarray(end + 1);
+      if (header?.kind !== 'result' || header.batch !== k || header.cases !== cases) why = `its header says batch ${String(header?.batch)} with ${String(header?.cases)} cases, not batch ${k} with ${cases}`;
+      else if (typeof header.sha256 === 'string') {
+        if (payload.length !== header.payloadBytes) why = `it holds ${payload.length} bytes of results where ${String(header.payloadBytes)} were written`;
+        else if (createHash('sha256').update(payload).digest('hex') !== header.sha256) why = 'its results do not match the checksum written with them';
+      } else {
+        readResult(paths, k, cases);
+      }
+    }
+  } catch (err) {
+    why = err instanceof HarvestryError ? err.message : `it cannot be read (${(err as Error).message})`;
+  }
+  verified.set(key, why);
+  return why;
+}
+
+/**
+ * The batches with a sound result file, and those whose result file is damaged (with why).
+ *
+ * @param paths - the crop's paths
+ * @param casesOf - the cases batch `k` holds
+ */
+export function verifiedBatches(paths: CropPaths, casesOf: (k: number) => number): { done: Set<number>; damaged: Map<number, string> } {
+  const done = new Set<number>();
+  const damaged = new Map<number, string>();
+  for (const k of doneBatches(paths)) {
+    const why = resultDamage(paths, k, casesOf(k));
+    if (why === null) done.add(k);
+    else damaged.set(k, why);
+  }
+  return { done, damaged };
 }
 
 /**

@@ -18,7 +18,7 @@ import type { FunctionSite } from '../execute/site.js';
 import { withResources } from '../execute/wire.js';
 import type { ProgressInfo } from '../runner/options.js';
 import { showCase } from '../space/values.js';
-import { claimBatch, readJson, settleDeadClaims, thisGrower, writeFailure, writeResult, type SownPlan } from './files.js';
+import { claimBatch, readJson, resultDamage, settleDeadClaims, thisGrower, writeFailure, writeResult, type SownPlan } from './files.js';
 import { batchBounds } from './layout.js';
 import { failurePath, resultPath, type CropManifest, type CropPaths } from './manifest.js';
 
@@ -125,7 +125,7 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
         while (group.length < groupSize && queue.length > 0) {
           const k = queue.shift()!;
           const release = claimBatch(paths, k, startedAt);
-          if (release !== null && (job.regrowDone || !takenMeanwhile(paths, k, startedAt))) {
+          if (release !== null && (job.regrowDone || !takenMeanwhile(paths, k, sizeOf(k), startedAt))) {
             releases.push(release);
             group.push({ batch: k, size: sizeOf(k), got: 0, parts: [], failures: [] });
           } else {
@@ -159,8 +159,9 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
 }
 
 /** True when another grower finished batch `k`, or recorded it as failed, since `startedAt`. */
-function takenMeanwhile(paths: CropPaths, k: number, startedAt: string): boolean {
-  if (existsSync(resultPath(paths, k))) return true;
+function takenMeanwhile(paths: CropPaths, k: number, cases: number, startedAt: string): boolean {
+  // (a damaged result file is not done: it is grown again)
+  if (existsSync(resultPath(paths, k)) && resultDamage(paths, k, cases) === null) return true;
   const record = readJson(failurePath(paths, k)) as { at?: unknown } | null;
   return typeof record?.at === 'string' && record.at >= startedAt;
 }

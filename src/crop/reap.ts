@@ -15,10 +15,10 @@ import { commitRows, type CommitTarget } from '../harvest/commit.js';
 import { GridLocator, GridStatus } from '../harvest/grid-status.js';
 import { Grid } from '../space/grid.js';
 import type { LockOptions } from '../store/lock.js';
-import { doneBatches, readResult, type SownPlan } from './files.js';
+import { readResult, verifiedBatches, type SownPlan } from './files.js';
 import { batchBounds, formatBatchList } from './layout.js';
 import { API_HINTS, type CropHints } from './hints.js';
-import type { CropManifest, CropPaths } from './manifest.js';
+import { resultPath, type CropManifest, type CropPaths } from './manifest.js';
 
 /** What a reap did. */
 export interface ReapReport {
@@ -58,14 +58,17 @@ export interface ReapJob {
 export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   const { paths, manifest, sown } = job;
   const n = manifest.layout.numBatches;
-  const done = doneBatches(paths);
+  const { done, damaged } = verifiedBatches(paths, (k) => {
+    const { start, end } = batchBounds(manifest.layout, k);
+    return end - start;
+  });
   const batches: number[] = [];
   const missing: number[] = [];
   for (let k = 1; k <= n; k++) (done.has(k) ? batches : missing).push(k);
   if (missing.length > 0 && !job.allowIncomplete) {
     throw new HarvestryError(
       'E_CROP_INCOMPLETE',
-      `${job.where}: the crop '${manifest.name}' is not complete: ${missing.length} of ${n} batches (${formatBatchList(missing)}) have no results yet (see ${job.hints.status} for which are running or failed). Grow them (${job.hints.grow}, or submit them again), or reap what is done with ${job.hints.allowIncomplete}.`,
+      `${job.where}: the crop '${manifest.name}' is not complete: ${missing.length} of ${n} batches (${formatBatchList(missing)}) have no results yet${damagedNote(damaged, paths)} (see ${job.hints.status} for which are running or failed). Grow them (${job.hints.grow}, or submit them again), or reap what is done with ${job.hints.allowIncomplete}.`,
       { details: { missing, dir: paths.dir } },
     );
   }
@@ -105,6 +108,12 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   ds ??= assembleDataset({ ...base, fingerprint: groups.size === 0 ? base.fingerprint : [...groups.keys()].at(-1)! }, all.length > 0 ? all : [EMPTY_CHUNK]);
   if (job.clean) rmSync(paths.dir, { recursive: true, force: true });
   return { ds, batches, missing, rows, cleaned: job.clean };
+}
+
+function damagedNote(damaged: ReadonlyMap<number, string>, paths: CropPaths): string {
+  if (damaged.size === 0) return '';
+  const [k, why] = [...damaged][0]!;
+  return ` (${damaged.size === 1 ? '' : `${damaged.size} of them have damaged result files; the first, `}batch ${k}'s result file ${resultPath(paths, k)} is damaged: ${why})`;
 }
 
 /** A merge conflict's advice in the words of the caller (CLI flags under the CLI). */
