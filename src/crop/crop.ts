@@ -3,7 +3,6 @@
  * child processes, or as a job array on a cluster) and reaped into a Harvester's dataset,
  * resumably. The class is a facade over the free functions of this folder.
  */
-import { rmSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { HarvestryError } from '../errors.js';
 import { siteOf } from '../execute/site.js';
@@ -26,6 +25,7 @@ import { loadCropFunction } from './load-function.js';
 import { checkCropName, cropDirOf, cropPaths, readManifest, type CropManifest, type CropPaths } from './manifest.js';
 import { bad, checkCropOptions, checkReapOptions, checkWaitOptions, GROW_RUN_OPTIONS, SOW_RUN_OPTIONS, type CropOptions, type GrowOptions, type ReapOptions, type SowCasesOptions, type SowCombosOptions, type SowOptions, type WaitOptions } from './options.js';
 import { reapCrop, type ReapReport } from './reap.js';
+import { removeCropDir } from './remove.js';
 import { planSow, sowCrop, type SowJob, type SowReport } from './sow.js';
 import { readCropStatus, renderCropStatus, waitForCrop, type CropStatus } from './status.js';
 import { checkSubmitOptions, type SubmitOptions } from './submit-options.js';
@@ -269,9 +269,12 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     return waitForCrop(() => this.status(), checkWaitOptions(options, 'crop.wait()'), this.name);
   }
 
-  /** Removes the crop's folder (results not reaped are lost). */
+  /**
+   * Removes the crop's folder (results not reaped are lost): renamed away first, then deleted,
+   * so a removal killed in the middle leaves the whole crop or none of it.
+   */
   delete(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    removeCropDir(this.paths);
   }
 
   /** The crop's name and folder. */

@@ -7,7 +7,7 @@
  * mid-way leaves no result, so it is simply not done.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -117,7 +117,40 @@ export function decodeFramed(bytes: Buffer, path: string): { header: unknown; pa
  * @param paths - the crop's paths
  */
 export function readSownPlan(paths: CropPaths): SownPlan {
-  return decodeFramed(readFileSync(paths.plan), paths.plan).payload as SownPlan;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(paths.plan);
+  } catch (err) {
+    throw cropFileGone(paths, paths.plan, err);
+  }
+  return decodeFramed(bytes, paths.plan).payload as SownPlan;
+}
+
+/**
+ * The error for a crop file that cannot be read: the crop was removed meanwhile (another reaper,
+ * `crop.delete()`), or lacks that file (half deleted, or damaged).
+ *
+ * @param paths - the crop's paths
+ * @param file - the file
+ * @param err - the error reading it
+ */
+export function cropFileGone(paths: CropPaths, file: string, err: unknown): HarvestryError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+    return new HarvestryError('E_CORRUPT_FILE', `Cannot read ${file} of the crop at ${paths.dir} (${(err as Error).message}). Check its permissions; if it is damaged, delete the crop (crop.delete()) and sow again.`, { cause: err, details: { dir: paths.dir, path: file } });
+  }
+  if (!existsSync(paths.manifest)) {
+    return new HarvestryError(
+      'E_CROP_NOT_SOWN',
+      `The crop at ${paths.dir} was removed while this process read it (${file} is gone): another reaper or crop.delete() removed it. A reap removes a crop only after merging its results, so look in the dataset (harvestry info <dataset>); reap a crop from one process at a time.`,
+      { cause: err, details: { dir: paths.dir, path: file } },
+    );
+  }
+  return new HarvestryError(
+    'E_CORRUPT_FILE',
+    `The crop at ${paths.dir} has its crop.json but no ${basename(file)}: it was half deleted (a removal killed in the middle, by an older harvestry) or damaged, so its batches can be neither grown nor reaped. Delete it (crop.delete(), or remove the folder) and sow again; sowing or cultivating under its name finishes removing it.`,
+    { cause: err, details: { dir: paths.dir, path: file } },
+  );
 }
 
 /** This process as a grower (with the scheduler's job and task, when run by one). */
@@ -140,6 +173,8 @@ export async function writeResult(paths: CropPaths, header: Omit<ResultHeader, '
   const payload = serialize(chunks.map(chunkToWire));
   const full: ResultHeader = { kind: 'result', ...header, payloadBytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex') };
   const bytes = Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(full)}\n`), payload]);
+  if (!existsSync(paths.manifest)) throw cropFileGone(paths, resultPath(paths, header.batch), Object.assign(new Error('the crop is gone'), { code: 'ENOENT' }));
+  mkdirSync(paths.results, { recursive: true });
   await writeFileAtomic(resultPath(paths, header.batch), bytes);
   rmSync(failurePath(paths, header.batch), { force: true });
 }

@@ -5,7 +5,7 @@
  * atomic replace). Results grown by different versions of the function are committed with
  * their own fingerprints. The crop's folder is removed only after the merge succeeded.
  */
-import { rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { HarvestryError } from '../errors.js';
 import { loadArrow } from '../dataset/_arrow-lib.js';
 import { assembleDataset, type AssemblyPlan } from '../dataset/assemble.js';
@@ -15,7 +15,8 @@ import { commitRows, type CommitTarget } from '../harvest/commit.js';
 import { GridLocator, GridStatus } from '../harvest/grid-status.js';
 import { Grid } from '../space/grid.js';
 import type { LockOptions } from '../store/lock.js';
-import { readResult, verifiedBatches, type SownPlan } from './files.js';
+import { cropFileGone, readResult, verifiedBatches, type SownPlan } from './files.js';
+import { removeCropDir } from './remove.js';
 import { batchBounds, formatBatchList } from './layout.js';
 import { API_HINTS, type CropHints } from './hints.js';
 import { resultPath, type CropManifest, type CropPaths } from './manifest.js';
@@ -62,6 +63,7 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
     const { start, end } = batchBounds(manifest.layout, k);
     return end - start;
   });
+  if (!existsSync(paths.manifest)) throw cropFileGone(paths, paths.manifest, Object.assign(new Error('gone'), { code: 'ENOENT' }));
   const batches: number[] = [];
   const missing: number[] = [];
   for (let k = 1; k <= n; k++) (done.has(k) ? batches : missing).push(k);
@@ -85,7 +87,13 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   const groups = new Map<string, ChunkResult[]>();
   for (const k of batches) {
     const { start, end } = batchBounds(manifest.layout, k);
-    const { header, chunks } = readResult(paths, k, end - start);
+    let read: ReturnType<typeof readResult>;
+    try {
+      read = readResult(paths, k, end - start);
+    } catch (err) {
+      throw err instanceof HarvestryError ? err : cropFileGone(paths, resultPath(paths, k), err);
+    }
+    const { header, chunks } = read;
     let list = groups.get(header.fingerprint);
     if (list === undefined) groups.set(header.fingerprint, (list = []));
     list.push(...chunks);
@@ -106,7 +114,7 @@ export async function reapCrop(job: ReapJob): Promise<ReapReport> {
   }
   const all = [...groups.values()].flat();
   ds ??= assembleDataset({ ...base, fingerprint: groups.size === 0 ? base.fingerprint : [...groups.keys()].at(-1)! }, all.length > 0 ? all : [EMPTY_CHUNK]);
-  if (job.clean) rmSync(paths.dir, { recursive: true, force: true });
+  if (job.clean) removeCropDir(paths);
   return { ds, batches, missing, rows, cleaned: job.clean };
 }
 

@@ -5,10 +5,16 @@
  * whose type clashes with the target file is refused once the first batch is grown.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Crop, Harvester } from '../../src/index.js';
+import { cultivate, Harvester } from '../../src/index.js';
+import { readSownPlan } from '../../src/crop/files.js';
+import { cropPaths, readManifest } from '../../src/crop/manifest.js';
+import { reapCrop } from '../../src/crop/reap.js';
+import { API_HINTS } from '../../src/crop/hints.js';
 import { assertHarvestryError, duckdb, tempDir } from '../_support/helpers.js';
 import { product } from './fixtures/crop-fns.js';
 
@@ -41,5 +47,69 @@ describe('a crop with damaged or missing files', () => {
     assert.deepEqual((await crop.status()).done, [1, 2, 3]);
     assert.equal((await crop.reap()).rows, 6);
     assert.deepEqual(await rows(h.path), all([1, 2, 3], [10, 20]));
+  });
+
+  it('removes a crop by renaming it away first; leftovers of a dead remover are cleared by the next sow', async () => {
+    const h = new Harvester(product, join(dir, 'removed.parquet'));
+    const crop = h.crop({ numBatches: 2 });
+    await crop.sowCombos({ a: [1, 2], b: [10] });
+    // what a remover killed after its rename leaves: a hidden folder naming a dead process
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const left = join(dir, `.removed.crop.deleting-${hostname()}-${dead}-0badf00d`);
+    mkdirSync(join(left, 'results'), { recursive: true });
+    crop.delete();
+    assert.equal(existsSync(crop.dir), false);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.removed.crop')), [], 'no hidden folder left');
+    await crop.sowCombos({ a: [1, 2], b: [10] });
+    await crop.grow();
+    assert.equal((await crop.reap()).cleaned, true);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('removed.crop')), []);
+  });
+
+  it('finishes removing a crop half deleted by an older version (no crop.json, or no plan.bin)', async () => {
+    const h = new Harvester(product, join(dir, 'half.parquet'));
+    const crop = h.crop({ numBatches: 2 });
+    await crop.sowCombos({ a: [1, 2], b: [10] });
+    await crop.grow();
+    rmSync(join(crop.dir, 'crop.json')); // results, plan.bin, ... left
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => void warnings.push(`${w.code}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const again = await crop.sowCombos({ a: [1, 2, 3], b: [10] });
+      assert.equal(again.batches, 2);
+      await new Promise((r) => setImmediate(r));
+      assert.match(warnings.join('\n'), /HARVESTRY_CROP_REMNANT: The crop folder .*half\.crop was half deleted .*its removal was finished/);
+      assert.deepEqual((await crop.status()).sown, [1, 2], 'a new crop, nothing of the old one');
+
+      // crop.json kept, plan.bin gone: a coded error naming the path and the fix, then cultivate finishes it
+      rmSync(join(crop.dir, 'plan.bin'));
+      await assertHarvestryError(() => crop.grow(), 'E_CORRUPT_FILE', /The crop at .*half\.crop has its crop\.json but no plan\.bin: it was half deleted .* Delete it \(crop\.delete\(\), or remove the folder\) and sow again/);
+      await assertHarvestryError(() => crop.reap(), 'E_CORRUPT_FILE', /no plan\.bin/);
+      const ds = await cultivate(h, { combos: { a: [1, 2], b: [10] }, numBatches: 2 });
+      assert.equal(ds?.numRows, 2);
+      assert.equal(existsSync(crop.dir), false);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(await rows(h.path), all([1, 2], [10]));
+  });
+
+  it('tells a reaper whose crop another reaper removed meanwhile, with a code', async () => {
+    const h = new Harvester(product, join(dir, 'raced.parquet'));
+    const crop = h.crop({ numBatches: 2 });
+    await crop.sowCombos({ a: [1, 2], b: [10] });
+    await crop.grow();
+    // this reaper has read the crop's manifest and plan; another reaper then merges and removes it
+    const paths = cropPaths(crop.dir);
+    const manifest = readManifest(paths)!;
+    const sown = readSownPlan(paths);
+    await crop.reap();
+    await assertHarvestryError(
+      () => reapCrop({ paths, manifest, sown, dataset: { path: h.path, lock: {} }, overwrite: null, allowIncomplete: false, clean: true, where: 'crop.reap()', hints: API_HINTS }),
+      'E_CROP_NOT_SOWN',
+      /The crop at .*raced\.crop was removed while this process read it .*another reaper or crop\.delete\(\) removed it\. A reap removes a crop only after merging its results, so look in the dataset/,
+    );
+    assert.deepEqual(await rows(h.path), all([1, 2], [10]));
   });
 });
