@@ -8,7 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { loadArrow } from '../dataset/_arrow-lib.js';
+import { assembleDataset, type AssemblyPlan } from '../dataset/assemble.js';
+import { reconcileMeta } from '../dataset/reconcile.js';
 import { HarvestryError } from '../errors.js';
+import { harvestMeta } from '../harvest/commit.js';
+import { Grid } from '../space/grid.js';
+import { readDatasetLabels } from '../store/dataset-labels.js';
 import type { AnyFunction, CaseFailure, ChunkResult, EvalPlan } from '../execute/evaluate.js';
 import type { ExecProgress, ExecResult } from '../execute/execute.js';
 import { startProgressBar } from '../execute/progress-bar.js';
@@ -87,7 +93,21 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
   const failed: { batch: number; message: string }[] = [];
   const skipped: number[] = [];
   const unfinished: number[] = [];
+  // the first batch this grower completes is checked against the dataset it will be reaped into
+  let targetChecked = manifest.dataset === null;
+  let clash: HarvestryError | null = null;
   const finish = async (s: BatchState): Promise<void> => {
+    if (clash !== null) return; // the grow is stopping: batches completing meanwhile stay sown
+    if (!targetChecked && !(raise && s.failures.length > 0)) {
+      targetChecked = true;
+      clash = await targetClash(job, s);
+      if (clash !== null) {
+        writeFailure(paths, { batch: s.batch, message: clash.message, case: null, code: clash.code, at: new Date().toISOString(), grownBy: grower });
+        failed.push({ batch: s.batch, message: clash.message });
+        s.got = s.size + 1; // settled: not written, not unfinished
+        throw clash;
+      }
+    }
     if (raise && s.failures.length > 0) {
       const f = s.failures.reduce((a, b) => (a.index <= b.index ? a : b));
       const message = `${showCase(manifest.dims, f.values)}: ${f.message}`;
@@ -144,7 +164,7 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
         // an error of the whole run (the function cannot be loaded, a result of the wrong shape)
         const message = err instanceof Error ? err.message : String(err);
         for (const s of group) {
-          if (s.got < s.size && s.got > 0) writeFailure(paths, { batch: s.batch, message, case: null, code: codeOf(err), at: new Date().toISOString(), grownBy: grower });
+          if (s.got < s.size && s.got > 0 && err !== clash) writeFailure(paths, { batch: s.batch, message, case: null, code: codeOf(err), at: new Date().toISOString(), grownBy: grower });
         }
         throw err;
       } finally {
@@ -156,6 +176,32 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
   }
   unfinished.push(...queue);
   return { grown, failed, unfinished, skipped, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Whether a batch's results can be merged into the crop's dataset file (dims, variables and
+ * their types as on disk), so a clash (a string output into a numeric file) is found once the
+ * first batch is grown rather than at the reap, after every batch. Null when they fit or there
+ * is no file yet.
+ */
+async function targetClash(job: GrowJob, s: BatchState): Promise<HarvestryError | null> {
+  const path = job.manifest.dataset!;
+  const file = await readDatasetLabels(path);
+  if (file === null) return null;
+  await loadArrow();
+  const grid = new Grid(job.sown.plan.grid);
+  const plan: AssemblyPlan = { grid, dims: grid.dimInfo(), ...job.sown.labels, fingerprint: job.fingerprint, onError: job.manifest.run.onError, timings: job.manifest.run.timings };
+  try {
+    reconcileMeta(file.meta, harvestMeta(assembleDataset(plan, s.parts).meta), { where: path, newAttrsWin: false });
+    return null;
+  } catch (err) {
+    if (!(err instanceof HarvestryError) || err.code !== 'E_SCHEMA_MISMATCH') throw err;
+    return new HarvestryError(
+      'E_SCHEMA_MISMATCH',
+      `Batch ${s.batch} of the crop '${job.manifest.name}' was grown, but its results cannot be reaped into ${path}: ${err.message} Its results were not kept and no further batch was grown: fix the function (its results must fit the file) and grow again, or delete the crop and sow it for another file.`,
+      { cause: err, details: { ...err.details, batch: s.batch, dir: job.paths.dir } },
+    );
+  }
 }
 
 /** True when another grower finished batch `k`, or recorded it as failed, since `startedAt`. */

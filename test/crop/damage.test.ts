@@ -16,7 +16,7 @@ import { cropPaths, readManifest } from '../../src/crop/manifest.js';
 import { reapCrop } from '../../src/crop/reap.js';
 import { API_HINTS } from '../../src/crop/hints.js';
 import { assertHarvestryError, duckdb, tempDir } from '../_support/helpers.js';
-import { product } from './fixtures/crop-fns.js';
+import { asText, product } from './fixtures/crop-fns.js';
 
 const rows = (path: string): Promise<Record<string, unknown>[]> => duckdb(`SELECT a, b, p FROM '${path}' ORDER BY a, b`);
 const all = (as: number[], bs: number[]): { a: number; b: number; p: number }[] => as.flatMap((a) => bs.map((b) => ({ a, b, p: a * b })));
@@ -111,5 +111,29 @@ describe('a crop with damaged or missing files', () => {
       /The crop at .*raced\.crop was removed while this process read it .*another reaper or crop\.delete\(\) removed it\. A reap removes a crop only after merging its results, so look in the dataset/,
     );
     assert.deepEqual(await rows(h.path), all([1, 2], [10]));
+  });
+
+  it('refuses an output that clashes with the target file once the first batch is grown, not at the reap', async () => {
+    const path = join(dir, 'typed.parquet');
+    await new Harvester(product, path).harvestCombos({ a: [1], b: [10] });
+    const before = readFileSync(path);
+    const crop = new Harvester(asText, path).crop({ name: 'typed', numBatches: 4 });
+    await crop.sowCombos({ a: [2, 3, 4, 5], b: [10] });
+    await assertHarvestryError(() => crop.grow(), 'E_SCHEMA_MISMATCH', /^Batch 1 of the crop 'typed' was grown, but its results cannot be reaped into .*typed\.parquet: The variable `p` holds float64 values in .* but utf8 values in this run; .* Its results were not kept and no further batch was grown: fix the function/);
+    const status = await crop.status();
+    assert.deepEqual({ failed: status.failed, sown: status.sown, done: status.done }, { failed: [1], sown: [2, 3, 4], done: [] });
+    assert.match(status.batches[0]!.error!, /cannot be reaped into/);
+    assert.deepEqual(readdirSync(join(crop.dir, 'results')), []);
+    assert.deepEqual(readFileSync(path), before, 'the file is unchanged');
+
+    // on worker threads too: the grow stops at the first batch completed
+    const pooled = new Harvester(asText, path).crop({ name: 'pooled', numBatches: 6 });
+    await pooled.sowCombos({ a: [2, 3, 4, 5, 6, 7], b: [10] });
+    await assertHarvestryError(() => pooled.grow({ executor: 'pool', numWorkers: 2 }), 'E_SCHEMA_MISMATCH', /of the crop 'pooled' was grown, but its results cannot be reaped/);
+    const after = await pooled.status();
+    assert.equal(after.failed.length, 1);
+    assert.deepEqual(after.done, []);
+    assert.ok(after.sown.length >= 3, `later batches were not grown: ${JSON.stringify(after.sown)}`);
+    assert.deepEqual(readFileSync(path), before);
   });
 });
