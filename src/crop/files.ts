@@ -320,6 +320,8 @@ export function claimBatch(paths: CropPaths, k: number, startedAt: string): (() 
   const grownBy = thisGrower();
   const file = batchClaimPath(paths, k);
   const here = hostname();
+  // (a crop reaped and removed meanwhile: not recreated as a stray folder)
+  if (!existsSync(paths.manifest)) throw cropFileGone(paths, file, Object.assign(new Error('the crop is gone'), { code: 'ENOENT' }));
   mkdirSync(paths.running, { recursive: true });
   const tmp = join(paths.running, `.batch-${k}.json.${here}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`);
   writeFileSync(tmp, `${JSON.stringify({ batches: [k], startedAt, grownBy } satisfies Claim, null, 2)}\n`);
