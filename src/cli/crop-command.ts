@@ -3,13 +3,14 @@
  * line (and by cluster tasks: `crop grow <dir> --batch <k>`).
  */
 import { parseArgs } from 'node:util';
-import { Crop } from '../crop/crop.js';
+import { openCropForCli } from '../crop/crop.js';
 import { formatBatchList, parseBatchList } from '../crop/layout.js';
 import { renderCropStatus } from '../crop/status.js';
 import type { SubmitOptions } from '../crop/submit-options.js';
 import { HarvestryError } from '../errors.js';
 import type { ExecutorKind } from '../execute/run.js';
 import { EXIT_CODES, renderCommandHelp } from './help.js';
+import { relaunchUnderCropLauncher } from './relaunch.js';
 import type { CliIo } from './main.js';
 
 const SUBCOMMANDS = ['status', 'grow', 'reap', 'submit'];
@@ -41,7 +42,7 @@ export async function runCropCommand(args: readonly string[], io: CliIo): Promis
 
 async function status(args: readonly string[], io: CliIo): Promise<number> {
   const { values, dir } = parse(args, 'status', { json: { type: 'boolean' }, 'no-scheduler': { type: 'boolean' } });
-  const s = await Crop.open(dir).status({ scheduler: values['no-scheduler'] !== true });
+  const s = await openCropForCli(dir).status({ scheduler: values['no-scheduler'] !== true });
   io.out(values.json === true ? JSON.stringify(s, null, 2) : renderCropStatus(s));
   return EXIT_CODES.ok;
 }
@@ -53,13 +54,16 @@ async function grow(args: readonly string[], io: CliIo): Promise<number> {
     executor: { type: 'string' },
     workers: { type: 'string' },
   });
-  const crop = Crop.open(dir);
-  const n = crop.manifest!.layout.numBatches;
   if (values.batch !== undefined && values.failed === true) throw usage('grow', 'give --batch or --failed, not both');
+  const relaunched = await relaunchUnderCropLauncher(dir, ['crop', 'grow', ...args]);
+  if (relaunched !== null) return relaunched;
+  const crop = openCropForCli(dir);
+  const n = crop.manifest!.layout.numBatches;
   const batches = values.batch !== undefined ? parseBatchList(values.batch.join(','), n, '--batch') : values.failed === true ? 'failed' : 'missing';
   const report = await crop.grow({ batches, ...executorOptions(values.executor, values.workers, 'grow'), progress: false });
   if (report.grown.length > 0) io.out(`crop ${crop.name}: grew batch${report.grown.length === 1 ? '' : 'es'} ${formatBatchList([...report.grown].sort((a, b) => a - b))} in ${(report.elapsedMs / 1000).toFixed(1)} s`);
-  if (report.grown.length === 0 && report.failed.length === 0) io.out(`crop ${crop.name}: nothing to grow`);
+  if (report.skipped.length > 0) io.out(`crop ${crop.name}: left batch${report.skipped.length === 1 ? '' : 'es'} ${formatBatchList([...report.skipped].sort((a, b) => a - b))} to other growers`);
+  if (report.grown.length === 0 && report.failed.length === 0 && report.skipped.length === 0) io.out(`crop ${crop.name}: nothing to grow`);
   for (const f of report.failed) io.err(`crop ${crop.name}: batch ${f.batch} failed: ${f.message}`);
   return report.failed.length > 0 || report.unfinished.length > 0 ? EXIT_CODES.incomplete : EXIT_CODES.ok;
 }
@@ -72,7 +76,9 @@ async function reap(args: readonly string[], io: CliIo): Promise<number> {
     'keep-old': { type: 'boolean' },
   });
   if (values.overwrite === true && values['keep-old'] === true) throw usage('reap', 'give --overwrite or --keep-old, not both');
-  const crop = Crop.open(dir);
+  const relaunched = await relaunchUnderCropLauncher(dir, ['crop', 'reap', ...args]);
+  if (relaunched !== null) return relaunched;
+  const crop = openCropForCli(dir);
   const dataset = crop.manifest!.dataset;
   try {
     const r = await crop.reap({
@@ -85,7 +91,7 @@ async function reap(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT_CODES.ok;
   } catch (err) {
     if (err instanceof HarvestryError && err.code === 'E_CROP_INCOMPLETE') {
-      io.err(`harvestry crop reap: ${err.message} [${err.code}]`);
+      io.err(`${err.message} [${err.code}]`);
       return EXIT_CODES.incomplete;
     }
     throw err;
@@ -110,7 +116,7 @@ async function submit(args: readonly string[], io: CliIo): Promise<number> {
     launcher: { type: 'string' },
     'dry-run': { type: 'boolean' },
   });
-  const crop = Crop.open(dir);
+  const crop = openCropForCli(dir);
   const n = crop.manifest!.layout.numBatches;
   const which = values.batches;
   const options: SubmitOptions = {

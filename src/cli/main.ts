@@ -43,7 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return await runCommand(command, rest, io);
   } catch (err) {
     if (err instanceof HarvestryError) {
-      io.err(`harvestry ${command}: ${err.message} [${err.code}]`);
+      // (messages of crop commands start with the command they came from)
+      io.err(`${err.message.startsWith('harvestry ') ? '' : `harvestry ${command}: `}${err.message} [${err.code}]`);
       return EXIT_CODES.error;
     }
     if (err instanceof Error && err.name === 'CropUsageError') {

@@ -3,7 +3,6 @@
  * child processes, or as a job array on a cluster) and reaped into a Harvester's dataset,
  * resumably. The class is a facade over the free functions of this folder.
  */
-import { rmSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { HarvestryError } from '../errors.js';
 import { siteOf } from '../execute/site.js';
@@ -19,12 +18,14 @@ import { showValue } from '../space/values.js';
 import type { LockOptions } from '../store/lock.js';
 import { readSownPlan } from './files.js';
 import { growBatches, type GrowReport } from './grow.js';
+import { API_HINTS, cliHints, type CropHints } from './hints.js';
 import { renderJobScript } from './job-script.js';
 import { checkBatchNumbers } from './layout.js';
 import { loadCropFunction } from './load-function.js';
 import { checkCropName, cropDirOf, cropPaths, readManifest, type CropManifest, type CropPaths } from './manifest.js';
 import { bad, checkCropOptions, checkReapOptions, checkWaitOptions, GROW_RUN_OPTIONS, SOW_RUN_OPTIONS, type CropOptions, type GrowOptions, type ReapOptions, type SowCasesOptions, type SowCombosOptions, type SowOptions, type WaitOptions } from './options.js';
 import { reapCrop, type ReapReport } from './reap.js';
+import { removeCropDir } from './remove.js';
 import { planSow, sowCrop, type SowJob, type SowReport } from './sow.js';
 import { readCropStatus, renderCropStatus, waitForCrop, type CropStatus } from './status.js';
 import { checkSubmitOptions, type SubmitOptions } from './submit-options.js';
@@ -61,6 +62,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
   private readonly paths: CropPaths;
   private readonly options: CropOptions;
   private readonly lock: LockOptions;
+  private readonly hints: CropHints = API_HINTS;
 
   /**
    * A crop of a Harvester (reaped into its dataset) or of a Runner (reaped into a dataset
@@ -104,12 +106,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    * @returns the crop
    */
   static open(dir: string): Crop {
-    const paths = cropPaths(dir);
-    const manifest = readManifest(paths);
-    if (manifest === null) throw notSown(paths.dir, 'Crop.open()');
-    const crop = Object.create(Crop.prototype) as { -readonly [K in keyof Crop]: Crop[K] } & Record<string, unknown>;
-    Object.assign(crop, { name: manifest.name, dir: paths.dir, runner: null, harvester: null, paths, options: {}, lock: {} });
-    return crop as unknown as Crop;
+    return openCrop(dir, API_HINTS, 'Crop.open()');
   }
 
   /** True once the crop is sown (its folder holds a manifest). */
@@ -179,7 +176,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    */
   async grow(options: GrowOptions = {}): Promise<GrowReport> {
     if (inWorkerImport()) return stallWorkerImport();
-    const where = 'crop.grow()';
+    const where = this.hints.where('grow');
     const { manifest } = this.sown(where);
     checkOptionNames(options, [...GROW_RUN_OPTIONS, 'batches'], where);
     const { batches: which = 'missing', ...run } = options;
@@ -192,10 +189,10 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     const fn = this.runner !== null
       ? { fn: this.runner.fn as never, resources: this.runner.resources, fingerprint: this.runner.fingerprint, site: siteOf(this.runner.fn) }
       : await loadCropFunction(manifest, this.dir);
-    const report = await growBatches({ paths: this.paths, manifest, sown, ...fn, batches, executor: runSpec.executor, progress: runSpec.progress, signal: runSpec.signal });
+    const report = await growBatches({ paths: this.paths, manifest, sown, ...fn, batches, regrowDone: Array.isArray(which), executor: runSpec.executor, progress: runSpec.progress, signal: runSpec.signal });
     if (report.failed.length > 0) {
       const first = report.failed.slice(0, 3).map((f) => `  batch ${f.batch}: ${f.message}`).join('\n');
-      process.emitWarning(`${report.failed.length} of ${batches.length} batches of crop '${this.name}' failed (see crop.status(); grow them again with crop.grow({ batches: 'failed' })):\n${first}${report.failed.length > 3 ? `\n  … and ${report.failed.length - 3} more` : ''}`, { code: 'HARVESTRY_BATCHES_FAILED' });
+      process.emitWarning(`${report.failed.length} of ${batches.length} batches of crop '${this.name}' failed (see ${this.hints.status}; grow them again with ${this.hints.growFailed}):\n${first}${report.failed.length > 3 ? `\n  … and ${report.failed.length - 3} more` : ''}`, { code: 'HARVESTRY_BATCHES_FAILED' });
     }
     return report;
   }
@@ -208,7 +205,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    * @returns the status
    */
   async status(options: { readonly scheduler?: boolean } = {}): Promise<CropStatus> {
-    const { manifest } = this.sown('crop.status()');
+    const { manifest } = this.sown(this.hints.where('status'));
     return readCropStatus(this.paths, manifest, options);
   }
 
@@ -222,11 +219,11 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    */
   async reap(options: ReapOptions = {}): Promise<ReapReport> {
     if (inWorkerImport()) return stallWorkerImport();
-    const where = 'crop.reap()';
+    const where = this.hints.where('reap');
     const { manifest } = this.sown(where);
     const o = checkReapOptions(options, where);
     const dataset = manifest.dataset === null ? null : { path: manifest.dataset, lock: this.lock };
-    return reapCrop({ paths: this.paths, manifest, sown: readSownPlan(this.paths), dataset, ...o, where });
+    return reapCrop({ paths: this.paths, manifest, sown: readSownPlan(this.paths), dataset, ...o, where, hints: this.hints });
   }
 
   /**
@@ -239,7 +236,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
    */
   async submit(options: SubmitOptions = {}): Promise<SubmitReport> {
     if (inWorkerImport()) return stallWorkerImport();
-    const where = 'crop.submit()';
+    const where = this.hints.where('submit');
     const { manifest } = this.sown(where);
     const spec = checkSubmitOptions(options, where);
     const status = await this.status();
@@ -272,9 +269,12 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     return waitForCrop(() => this.status(), checkWaitOptions(options, 'crop.wait()'), this.name);
   }
 
-  /** Removes the crop's folder (results not reaped are lost). */
+  /**
+   * Removes the crop's folder (results not reaped are lost): renamed away first, then deleted,
+   * so a removal killed in the middle leaves the whole crop or none of it.
+   */
   delete(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    removeCropDir(this.paths);
   }
 
   /** The crop's name and folder. */
@@ -316,6 +316,26 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
       where,
     };
   }
+}
+
+/**
+ * Opens a crop from its folder for the CLI: its messages name the CLI's commands and flags
+ * (`harvestry crop grow <dir> --failed`) instead of JavaScript calls.
+ *
+ * @param dir - the crop's folder, as the user typed it
+ * @returns the crop
+ */
+export function openCropForCli(dir: string): Crop {
+  return openCrop(dir, cliHints(dir), 'harvestry crop');
+}
+
+function openCrop(dir: string, hints: CropHints, where: string): Crop {
+  const paths = cropPaths(dir);
+  const manifest = readManifest(paths);
+  if (manifest === null) throw notSown(paths.dir, where);
+  const crop = Object.create(Crop.prototype) as { -readonly [K in keyof Crop]: Crop[K] } & Record<string, unknown>;
+  Object.assign(crop, { name: manifest.name, dir: paths.dir, runner: null, harvester: null, paths, options: {}, lock: {}, hints });
+  return crop as unknown as Crop;
 }
 
 function notSown(dir: string, where: string): HarvestryError {

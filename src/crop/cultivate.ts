@@ -11,7 +11,9 @@ import { checkOptionNames, type OnError } from '../runner/options.js';
 import { Runner } from '../runner/runner.js';
 import type { Cases } from '../runner/types.js';
 import { showValue } from '../space/values.js';
+import { cropPaths } from './manifest.js';
 import type { GrowOptions } from './options.js';
+import { finishHalfDeleted } from './remove.js';
 import type { SubmitOptions } from './submit-options.js';
 
 /** What `cultivate` does with something left on disk: see {@link CultivateOptions}. */
@@ -86,6 +88,7 @@ export async function cultivate<P extends object, R, T extends readonly unknown[
   const harvester = harvesterOf(farmer, path, where);
   const crop = harvester.crop(defined({ name, parentDir, batchSize, numBatches, shuffle }));
   const overwrite = missingOnly ? null : true;
+  finishHalfDeleted(cropPaths(crop.dir));
   if (crop.isSown) {
     if (onExisting === 'raise') throw new HarvestryError('E_CROP_EXISTS', `${where}: a crop '${crop.name}' is left at ${crop.dir} (an interrupted run?). Pass onExisting: 'reap' to merge what it finished and go on, 'delete' to start again, or 'skip'.`, { details: { dir: crop.dir } });
     if (onExisting === 'skip') {

@@ -6,9 +6,17 @@
  * (killed, aborted) leaves nothing: it is simply not done. Under `onError: 'raise'` a failing
  * case fails its batch only (recorded in `failed/<k>.json`); the other batches go on.
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { loadArrow } from '../dataset/_arrow-lib.js';
+import { assembleDataset, type AssemblyPlan } from '../dataset/assemble.js';
+import { reconcileMeta } from '../dataset/reconcile.js';
 import { HarvestryError } from '../errors.js';
+import { harvestMeta } from '../harvest/commit.js';
+import { Grid } from '../space/grid.js';
+import { readDatasetLabels } from '../store/dataset-labels.js';
 import type { AnyFunction, CaseFailure, ChunkResult, EvalPlan } from '../execute/evaluate.js';
-import type { ExecProgress } from '../execute/execute.js';
+import type { ExecProgress, ExecResult } from '../execute/execute.js';
 import { startProgressBar } from '../execute/progress-bar.js';
 import { takeRows } from '../execute/columns.js';
 import { executePlan, type ExecutorSpec } from '../execute/run.js';
@@ -16,9 +24,9 @@ import type { FunctionSite } from '../execute/site.js';
 import { withResources } from '../execute/wire.js';
 import type { ProgressInfo } from '../runner/options.js';
 import { showCase } from '../space/values.js';
-import { settleDeadClaims, thisGrower, writeClaim, writeFailure, writeResult, type SownPlan } from './files.js';
+import { claimBatch, readJson, resultDamage, settleDeadClaims, thisGrower, writeFailure, writeResult, type SownPlan } from './files.js';
 import { batchBounds } from './layout.js';
-import type { CropManifest, CropPaths } from './manifest.js';
+import { failurePath, resultPath, type CropManifest, type CropPaths } from './manifest.js';
 
 /** What a grow did. */
 export interface GrowReport {
@@ -28,6 +36,8 @@ export interface GrowReport {
   readonly failed: readonly { readonly batch: number; readonly message: string }[];
   /** Batches left unfinished (the run was aborted). */
   readonly unfinished: readonly number[];
+  /** Batches left to other growers: claimed by a live grower, or grown or failed by one since this grow started. */
+  readonly skipped: readonly number[];
   /** Wall time in ms. */
   readonly elapsedMs: number;
 }
@@ -44,6 +54,11 @@ export interface GrowJob {
   readonly site: FunctionSite | null;
   /** The batches to grow, ascending. */
   readonly batches: readonly number[];
+  /**
+   * True to grow the batches even when they are done (batches asked for by number); false to
+   * leave a batch another grower finished (or failed) since this grow started.
+   */
+  readonly regrowDone: boolean;
   readonly executor: ExecutorSpec;
   readonly progress: 'bar' | ((info: ProgressInfo) => void) | null;
   readonly signal: AbortSignal | null;
@@ -58,39 +73,41 @@ interface BatchState {
 }
 
 /**
- * Grows batches and writes their results (or failure records).
+ * Grows batches and writes their results (or failure records). Batches are claimed a few at a
+ * time (one for the inline executor, one per worker otherwise) just before they run, so growers
+ * of one crop started together or late split the batches between them: a batch claimed by a
+ * live grower is left to it, and a dead grower's claim is taken over.
  *
  * @param job - the crop, the function, the batches and the executor
- * @returns the batches grown, failed and left unfinished
+ * @returns the batches grown, failed, left unfinished and left to other growers
  */
 export async function growBatches(job: GrowJob): Promise<GrowReport> {
   const started = performance.now();
-  const { manifest, sown, paths } = job;
-  const states: BatchState[] = [];
-  let total = 0;
-  for (const k of job.batches) {
-    const { start, end } = batchBounds(manifest.layout, k);
-    states.push({ batch: k, size: end - start, got: 0, parts: [], failures: [] });
-    total += end - start;
-  }
-  const order = new Int32Array(total);
-  const slotOf = new CaseSlots(manifest.spaceSize, total);
-  let pos = 0;
-  states.forEach((s, slot) => {
-    const { start, end } = batchBounds(manifest.layout, s.batch);
-    const part = sown.order.subarray(start, end);
-    order.set(part, pos);
-    for (const c of part) slotOf.set(c, slot);
-    pos += part.length;
-  });
-
+  const startedAt = new Date().toISOString();
+  const { manifest, paths } = job;
   const raise = manifest.run.onError === 'raise';
   // Failing cases must not stop the other batches: run with 'record' and fail whole batches here.
-  const plan = withResources({ ...sown.plan, onError: raise ? 'record' : sown.plan.onError }, job.resources);
+  const plan = withResources({ ...job.sown.plan, onError: raise ? 'record' : job.sown.plan.onError }, job.resources);
   const grower = thisGrower();
   const grown: number[] = [];
   const failed: { batch: number; message: string }[] = [];
+  const skipped: number[] = [];
+  const unfinished: number[] = [];
+  // the first batch this grower completes is checked against the dataset it will be reaped into
+  let targetChecked = manifest.dataset === null;
+  let clash: HarvestryError | null = null;
   const finish = async (s: BatchState): Promise<void> => {
+    if (clash !== null) return; // the grow is stopping: batches completing meanwhile stay sown
+    if (!targetChecked && !(raise && s.failures.length > 0)) {
+      targetChecked = true;
+      clash = await targetClash(job, s);
+      if (clash !== null) {
+        writeFailure(paths, { batch: s.batch, message: clash.message, case: null, code: clash.code, at: new Date().toISOString(), grownBy: grower });
+        failed.push({ batch: s.batch, message: clash.message });
+        s.got = s.size + 1; // settled: not written, not unfinished
+        throw clash;
+      }
+    }
     if (raise && s.failures.length > 0) {
       const f = s.failures.reduce((a, b) => (a.index <= b.index ? a : b));
       const message = `${showCase(manifest.dims, f.values)}: ${f.message}`;
@@ -103,6 +120,112 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
     s.parts.length = 0;
   };
 
+  const sizeOf = (k: number): number => {
+    const { start, end } = batchBounds(manifest.layout, k);
+    return end - start;
+  };
+  const queue = [...job.batches];
+  let total = queue.reduce((n, k) => n + sizeOf(k), 0);
+  const bar = job.progress === 'bar' ? startProgressBar() : null;
+  const callback = typeof job.progress === 'function' ? job.progress : null;
+  let before = 0;
+  let failedBefore = 0;
+  const onProgress = bar === null && callback === null ? undefined : (p: ExecProgress): void => {
+    const info = { done: before + p.done, total, failed: failedBefore + p.failed, elapsedMs: performance.now() - started };
+    bar?.update(info);
+    callback?.(info);
+  };
+  const groupSize = job.executor.kind === 'inline' ? 1 : Math.max(1, job.executor.numWorkers ?? availableParallelism());
+  settleDeadClaims(paths);
+  try {
+    while (queue.length > 0 && job.signal?.aborted !== true) {
+      const group: BatchState[] = [];
+      const releases: (() => void)[] = [];
+      try {
+        while (group.length < groupSize && queue.length > 0) {
+          const k = queue.shift()!;
+          const release = claimBatch(paths, k, startedAt);
+          if (release !== null && (job.regrowDone || !takenMeanwhile(paths, k, sizeOf(k), startedAt))) {
+            releases.push(release);
+            group.push({ batch: k, size: sizeOf(k), got: 0, parts: [], failures: [] });
+          } else {
+            release?.();
+            skipped.push(k);
+            total -= sizeOf(k);
+          }
+        }
+        if (group.length === 0) continue;
+        const result = await growGroup(job, plan, group, finish, onProgress);
+        for (const s of group) if (s.got < s.size) unfinished.push(s.batch);
+        before += group.reduce((n, s) => n + s.size, 0);
+        failedBefore += result.failures.length;
+        if (result.stop === 'abort') break;
+      } catch (err) {
+        // an error of the whole run (the function cannot be loaded, a result of the wrong shape)
+        const message = err instanceof Error ? err.message : String(err);
+        for (const s of group) {
+          if (s.got < s.size && s.got > 0 && err !== clash) writeFailure(paths, { batch: s.batch, message, case: null, code: codeOf(err), at: new Date().toISOString(), grownBy: grower });
+        }
+        throw err;
+      } finally {
+        for (const release of releases) release();
+      }
+    }
+  } finally {
+    bar?.stop();
+  }
+  unfinished.push(...queue);
+  return { grown, failed, unfinished, skipped, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Whether a batch's results can be merged into the crop's dataset file (dims, variables and
+ * their types as on disk), so a clash (a string output into a numeric file) is found once the
+ * first batch is grown rather than at the reap, after every batch. Null when they fit or there
+ * is no file yet.
+ */
+async function targetClash(job: GrowJob, s: BatchState): Promise<HarvestryError | null> {
+  const path = job.manifest.dataset!;
+  const file = await readDatasetLabels(path);
+  if (file === null) return null;
+  await loadArrow();
+  const grid = new Grid(job.sown.plan.grid);
+  const plan: AssemblyPlan = { grid, dims: grid.dimInfo(), ...job.sown.labels, fingerprint: job.fingerprint, onError: job.manifest.run.onError, timings: job.manifest.run.timings };
+  try {
+    reconcileMeta(file.meta, harvestMeta(assembleDataset(plan, s.parts).meta), { where: path, newAttrsWin: false });
+    return null;
+  } catch (err) {
+    if (!(err instanceof HarvestryError) || err.code !== 'E_SCHEMA_MISMATCH') throw err;
+    return new HarvestryError(
+      'E_SCHEMA_MISMATCH',
+      `Batch ${s.batch} of the crop '${job.manifest.name}' was grown, but its results cannot be reaped into ${path}: ${err.message} Its results were not kept and no further batch was grown: fix the function (its results must fit the file) and grow again, or delete the crop and sow it for another file.`,
+      { cause: err, details: { ...err.details, batch: s.batch, dir: job.paths.dir } },
+    );
+  }
+}
+
+/** True when another grower finished batch `k`, or recorded it as failed, since `startedAt`. */
+function takenMeanwhile(paths: CropPaths, k: number, cases: number, startedAt: string): boolean {
+  // (a damaged result file is not done: it is grown again)
+  if (existsSync(resultPath(paths, k)) && resultDamage(paths, k, cases) === null) return true;
+  const record = readJson(failurePath(paths, k)) as { at?: unknown } | null;
+  return typeof record?.at === 'string' && record.at >= startedAt;
+}
+
+/** Runs the cases of a group of claimed batches as one plan; each batch is written when complete. */
+async function growGroup(job: GrowJob, plan: EvalPlan, states: readonly BatchState[], finish: (s: BatchState) => Promise<void>, onProgress: ((p: ExecProgress) => void) | undefined): Promise<ExecResult> {
+  const { manifest, sown } = job;
+  const total = states.reduce((n, s) => n + s.size, 0);
+  const order = new Int32Array(total);
+  const slotOf = new CaseSlots(manifest.spaceSize, total);
+  let pos = 0;
+  states.forEach((s, slot) => {
+    const { start, end } = batchBounds(manifest.layout, s.batch);
+    const part = sown.order.subarray(start, end);
+    order.set(part, pos);
+    for (const c of part) slotOf.set(c, slot);
+    pos += part.length;
+  });
   const onChunk = async (chunk: ChunkResult): Promise<void> => {
     for (const [slot, part] of splitBySlot(chunk, slotOf)) {
       const s = states[slot]!;
@@ -112,70 +235,16 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
       if (s.got === s.size) await finish(s);
     }
   };
-  settleDeadClaims(paths);
-  const release = writeClaim(paths, job.batches);
-  try {
-    if (job.executor.kind === 'inline') await growInline(job, plan, order, states, onChunk);
-    else {
-      await executePlan(job.fn, plan, {
-        order,
-        // a child process per batch, as xyzpy's grow_subprocess
-        executor: job.executor.kind === 'subprocess' ? { ...job.executor, batchSize: job.executor.batchSize ?? manifest.layout.batchSize } : job.executor,
-        site: job.site,
-        signal: job.signal,
-        progress: job.progress,
-        onChunk,
-      });
-    }
-  } catch (err) {
-    // an error of the whole run (the function cannot be loaded, a result of the wrong shape)
-    const message = err instanceof Error ? err.message : String(err);
-    for (const s of states) {
-      if (s.got < s.size && s.got > 0) writeFailure(paths, { batch: s.batch, message, case: null, code: codeOf(err), at: new Date().toISOString(), grownBy: grower });
-    }
-    throw err;
-  } finally {
-    release();
-  }
-  const unfinished = states.filter((s) => s.got < s.size).map((s) => s.batch);
-  return { grown, failed, unfinished, elapsedMs: performance.now() - started };
-}
-
-/**
- * In this thread, one batch after another, so each batch is written as soon as it is done
- * (one run over all of them would hand over results only every few seconds).
- */
-async function growInline(job: GrowJob, plan: EvalPlan, order: Int32Array, states: readonly BatchState[], onChunk: (chunk: ChunkResult) => Promise<void>): Promise<void> {
-  const total = order.length;
-  const started = performance.now();
-  const bar = job.progress === 'bar' ? startProgressBar() : null;
-  const callback = typeof job.progress === 'function' ? job.progress : null;
-  let before = 0;
-  let failedBefore = 0;
-  try {
-    for (const s of states) {
-      if (job.signal?.aborted === true) break;
-      const result = await executePlan(job.fn, plan, {
-        order: order.subarray(before, before + s.size),
-        signal: job.signal,
-        onChunk,
-        ...(bar === null && callback === null
-          ? {}
-          : {
-              onProgress: (p: ExecProgress) => {
-                const info = { done: before + p.done, total, failed: failedBefore + p.failed, elapsedMs: performance.now() - started };
-                bar?.update(info);
-                callback?.(info);
-              },
-            }),
-      });
-      before += s.size;
-      failedBefore += result.failures.length;
-      if (result.stop === 'abort') break;
-    }
-  } finally {
-    bar?.stop();
-  }
+  return executePlan(job.fn, plan, {
+    order,
+    // a child process per batch, as xyzpy's grow_subprocess
+    executor: job.executor.kind === 'subprocess' ? { ...job.executor, batchSize: job.executor.batchSize ?? manifest.layout.batchSize } : job.executor,
+    site: job.executor.kind === 'inline' ? null : job.site,
+    signal: job.signal,
+    progress: null,
+    onChunk,
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
 }
 
 /** Which batch (slot) each case of the grow belongs to. */

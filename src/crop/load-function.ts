@@ -37,7 +37,28 @@ export async function loadCropFunction(manifest: CropManifest, dir: string): Pro
     );
   }
   const asked: FunctionSite & { url: string } = { url: ref.module, ordinal: ref.ordinal, fingerprint: ref.fingerprint, enclosing: null };
-  const found = await loadLabelled(asked, { anyVersion: true });
+  let found: Awaited<ReturnType<typeof loadLabelled>>;
+  try {
+    found = await loadLabelled(asked, { anyVersion: true });
+  } catch (err) {
+    throw withLoaderFix(err, manifest);
+  }
   const site = found.site ?? asked;
   return { fn: found.fn, resources: found.resources, fingerprint: site.fingerprint, site };
+}
+
+/** E_WORKER_IMPORT of a TypeScript module in a process without a loader, with the fix that works. */
+function withLoaderFix(err: unknown, manifest: CropManifest): unknown {
+  let cause: unknown = err;
+  for (let i = 0; i < 4 && cause instanceof Error; i++) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') break;
+    cause = cause.cause;
+  }
+  if (!(err instanceof HarvestryError) || (cause as NodeJS.ErrnoException | null)?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') return err;
+  const sower = [...manifest.launcher.execArgv].join(' ');
+  return new HarvestryError(
+    'E_WORKER_IMPORT',
+    `${err.message}. This process has no TypeScript loader (the crop was sown with \`node ${sower}\`). Grow it with \`npx harvestry crop grow <dir>\`, which starts itself under the crop's recorded launcher (or the tsx of the module's project), or run your script under the loader: \`node --import tsx script.ts\` or \`npx tsx script.ts\`.`,
+    { cause: err, details: err.details },
+  );
 }

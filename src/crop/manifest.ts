@@ -9,7 +9,7 @@
  *   plan.bin           the evaluation plan, labels and case order (see files.ts)
  *   results/<k>.bin    batch k's results, written atomically when the batch is done
  *   failed/<k>.json    why batch k failed, when it did
- *   running/<id>.json  the batches a grower is growing now (pid, host, job)
+ *   running/batch-<k>.json  the grower growing batch k now (pid, host, job)
  *   jobs/<id>.json     scheduler submissions (which batches, which array indices); jobs/*.sh scripts
  *   logs/              per-task scheduler logs
  * ```

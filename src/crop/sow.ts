@@ -21,6 +21,7 @@ import { syncDir, writeNewFileSync } from '../store/atomic.js';
 import { VERSION } from '../version.js';
 import { encodeFramed, type SownPlan } from './files.js';
 import { currentLauncher } from './launcher.js';
+import { finishHalfDeleted } from './remove.js';
 import { chooseBatches, type BatchLayout } from './layout.js';
 import { CROP_FORMAT, CROP_FORMAT_VERSION, cropPaths, readManifest, type CropManifest, type CropPaths } from './manifest.js';
 
@@ -61,6 +62,7 @@ export interface SowJob {
  */
 export async function sowCrop(job: SowJob): Promise<SowReport> {
   const { paths, where } = job;
+  finishHalfDeleted(paths);
   refuseExisting(paths, job.name, where);
   const { prep, order, report } = await planSow(job);
   const layout = report.layout;

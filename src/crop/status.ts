@@ -6,10 +6,10 @@
 import { hostname } from 'node:os';
 import { HarvestryError } from '../errors.js';
 import { join } from 'node:path';
-import { doneBatches, isAlive, readClaims, readFailures } from './files.js';
+import { isAlive, readClaims, readFailures, verifiedBatches } from './files.js';
 import { readSubmissions, tasksOf, type Submission } from './jobs.js';
 import { batchBounds, formatBatchList } from './layout.js';
-import type { CropManifest, CropPaths } from './manifest.js';
+import { resultPath, type CropManifest, type CropPaths } from './manifest.js';
 import { slurmTasks, type SlurmTask } from './scheduler.js';
 
 /** The state of a batch. */
@@ -66,7 +66,12 @@ const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
  */
 export async function readCropStatus(paths: CropPaths, manifest: CropManifest, options: { readonly scheduler?: boolean } = {}): Promise<CropStatus> {
   const n = manifest.layout.numBatches;
-  const done = doneBatches(paths);
+  const casesOf = (k: number): number => {
+    const { start, end } = batchBounds(manifest.layout, k);
+    return end - start;
+  };
+  // a result file counts once checked whole: a damaged one is a failed batch, grown again
+  const { done, damaged } = verifiedBatches(paths, casesOf);
   const failures = readFailures(paths);
   const here = hostname();
   // the scheduler's view of each batch: the latest submission that took it
@@ -101,6 +106,8 @@ export async function readCropStatus(paths: CropPaths, manifest: CropManifest, o
       if (record !== null && (!taskFailed || sinceSubmitted(record.at))) reasons.push(record.message);
       else if (deadClaim !== null && (!taskFailed || sinceSubmitted(deadClaim.at))) reasons.push(`its grower (${deadClaim.who}) ended without finishing it`);
       if (taskFailed) reasons.push(view.said);
+      const damage = damaged.get(k);
+      if (damage !== undefined) reasons.push(`its result file ${resultPath(paths, k)} is damaged (${damage}); grow the batch again`);
       if (reasons.length > 0) {
         state = 'failed';
         error = reasons.join('; ');

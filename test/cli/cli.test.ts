@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { label, readDataset, writeDataset } from '../../src/index.js';
+import { label, readDataset, Sampler, writeDataset } from '../../src/index.js';
 import { renderCommandHelp, renderHelp } from '../../src/cli/help.js';
 import { runCli } from '../../src/cli/main.js';
 import { assertSnapshot } from '../_support/snapshot.js';
@@ -38,6 +38,23 @@ describe('harvestry CLI', () => {
     assert.match(out, /^ {4}a {5}float64 {2}2: 1, 2$/m);
     assert.match(out, /^ {4}b {5}utf8 {5}2: "x", "yy"$/m);
     assert.match(out, /attrs: run=7/);
+  });
+
+  it('info describes a sample table (Parquet and CSV) instead of refusing it', async () => {
+    const r = label({ varNames: 'p', attrs: { run: 7 } }, ({ x, k }: { x: number; k: string }) => x * k.length);
+    for (const name of ['s.parquet', 's.csv']) {
+      const path = join(dir, name);
+      const s = new Sampler(r, path, { defaultCombos: { x: (rng: () => number) => 2 + rng(), k: ['a', 'bb'] } });
+      await s.sampleCombos(20, { seed: 3 });
+      const { code, out, err } = await cli(['info', path]);
+      assert.equal(code, 0, err);
+      assert.match(out, /^Sample table: 20 rows \(random samples, one per row, not keyed by case\)$/m);
+      assert.match(out, /^ {2}params:\n {4}x +float64 +from 2\.\d+ to 2\.\d+\n {4}k +utf8 +values: "(a|bb)", "(a|bb)"$/m);
+      assert.match(out, /^ {2}vars:\n {4}p +float64$/m);
+      assert.match(out, /^ {4}_seed /m);
+      assert.match(out, /attrs: run=7/);
+      assert.match(out, /function version \(last rows\): [0-9a-f]{12}$/m);
+    }
   });
 
   it('exits 1 with the message and code on an error, 2 on bad usage', async () => {

@@ -55,7 +55,7 @@ describe('harvestry crop', () => {
 
     const refused = await cli(['crop', 'reap', crop.dir]);
     assert.equal(refused.code, EXIT_CODES.incomplete);
-    assert.match(refused.err, /^harvestry crop reap: crop\.reap\(\): the crop 'sweep' is not complete: 1 of 3 batches \(3\) have no results yet .* \[E_CROP_INCOMPLETE\]$/);
+    assert.match(refused.err, /^harvestry crop reap: the crop 'sweep' is not complete: 1 of 3 batches \(3\) have no results yet \(see harvestry crop status \S+ for which are running or failed\)\. Grow them \(harvestry crop grow \S+, or submit them again\), or reap what is done with harvestry crop reap \S+ --allow-incomplete\. \[E_CROP_INCOMPLETE\]$/);
     const partial = await cli(['crop', 'reap', crop.dir, '--allow-incomplete']);
     assert.equal(partial.code, 0, partial.err);
     assert.equal(partial.out, `crop sweep: reaped 2 batches into ${h.path} (4 rows written); left out 3`);
@@ -89,7 +89,7 @@ describe('harvestry crop', () => {
     assert.match(unknown.err, /Unknown option '--batches'/);
     const missing = await cli(['crop', 'status', join(dir, 'none.crop')]);
     assert.equal(missing.code, EXIT_CODES.error);
-    assert.match(missing.err, /^harvestry crop: Crop\.open\(\): there is no crop at .*none\.crop .*\[E_CROP_NOT_SOWN\]$/);
+    assert.match(missing.err, /^harvestry crop: there is no crop at .*none\.crop .*\[E_CROP_NOT_SOWN\]$/);
     const h = new Harvester(product, join(dir, 'usage.parquet'));
     const crop = h.crop({ numBatches: 2 });
     await crop.sowCombos({ a: [1, 2], b: [10] });

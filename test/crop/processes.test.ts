@@ -4,8 +4,8 @@
  * of a batch: the batch is simply not done, and growing again completes the crop.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -63,7 +63,8 @@ describe('crops across processes', () => {
     const results = join(crop.dir, 'results');
     assert.deepEqual(readdirSync(results), ['1.bin'], 'batch 1 was written whole; batch 2 left nothing, not even a temporary file');
     const status = await crop.status();
-    assert.deepEqual({ done: status.done, failed: status.failed }, { done: [1], failed: [2, 3] });
+    // batches are claimed one at a time (inline): batch 3 was never taken, so it is still only sown
+    assert.deepEqual({ done: status.done, failed: status.failed, sown: status.sown }, { done: [1], failed: [2], sown: [3] });
     assert.match(status.batches[1]!.error!, /^its grower \(pid \d+ on .+\) ended without finishing it$/);
     rmSync(`${gate}.die-2-10`);
     const again = await crop.grow();
@@ -73,5 +74,35 @@ describe('crops across processes', () => {
     const reaped = await crop.reap();
     assert.equal(reaped.rows, 6);
     assert.deepEqual(await duckdb(`SELECT a, b, p FROM '${h.path}' ORDER BY a, b`), [1, 2, 3].flatMap((a) => [10, 20].map((b) => ({ a, b, p: a * b }))));
+  });
+
+  it('two reapers at once: one merges and removes the crop, the other ends with a coded error or merges the same rows', async () => {
+    const h = new Harvester(product, join(dir, 'reapers.parquet'));
+    const crop = h.crop({ numBatches: 8 });
+    await crop.sowCombos({ a: [1, 2, 3, 4, 5, 6, 7, 8], b: [10, 20] });
+    await crop.grow();
+    const reaper = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [...TS_NODE_ARGS, BIN, 'crop', 'reap', crop.dir], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => {
+          resolve({ status, stdout, stderr });
+        });
+      });
+    const outs = await Promise.all([reaper(), reaper()]);
+    assert.ok(outs.some((o) => o.status === 0), outs.map((o) => o.stderr).join('\n'));
+    for (const o of outs) {
+      if (o.status === 0) assert.match(o.stdout, /reaped 8 batches/);
+      else {
+        assert.equal(o.status, 1, o.stderr);
+        assert.match(o.stderr, /^harvestry crop( reap)?: .*\[E_[A-Z_]+\]\n?$/s, 'a coded error, never a raw Node error');
+        assert.match(o.stderr, /reapers\.crop/, 'naming the crop');
+      }
+    }
+    assert.equal(existsSync(crop.dir), false);
+    assert.deepEqual(await duckdb(`SELECT a, b, p FROM '${h.path}' ORDER BY a, b`), [1, 2, 3, 4, 5, 6, 7, 8].flatMap((a) => [10, 20].map((b) => ({ a, b, p: a * b }))));
   });
 });
