@@ -2,13 +2,16 @@
  * The `'pool'` executor: a run's positions cut into tasks ({@link ChunkScheduler}) and run on
  * the worker pool, at most one task per thread at a time; chunks are handed on as they finish.
  * A thread that dies is replaced (by piscina); the cases of its task are run again one per task,
- * so only the case that kills a thread counts as failed.
+ * so only the case that kills a thread counts as failed. With `timeoutMs`, a thread whose case
+ * runs past it is ended (and replaced): that case fails with E_CASE_TIMEOUT and the rest of its
+ * task runs again. After an abort, threads still running a case when the grace period is over
+ * (`cutoff`) are ended.
  */
 import { randomUUID } from 'node:crypto';
 import { HarvestryError } from '../errors.js';
-import type { EvalPlan } from './evaluate.js';
+import { timeoutError, type EvalPlan } from './evaluate.js';
 import type { ExecOptions, ExecResult } from './execute.js';
-import { leasePool } from './pool.js';
+import { leasePool, newCaseClock, readCaseClock } from './pool.js';
 import { RunState } from './run-state.js';
 import { ChunkScheduler, type Span } from './schedule.js';
 import type { FunctionSite } from './site.js';
@@ -39,8 +42,27 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
   const runKey = randomUUID();
   const budgetMs = Math.max(50, Math.min(options.flushMs ?? 2000, 2000));
   const raise = plan.onError === 'raise';
+  const timeoutMs = plan.timeoutMs ?? null;
+  const running = new Set<Running>();
   let inflight = 0;
   let deathsInARow = 0;
+  const endAll = (): void => {
+    for (const r of running) r.end.abort();
+  };
+  const cutoff = options.cutoff ?? null;
+  if (cutoff?.aborted === true) endAll();
+  else cutoff?.addEventListener('abort', endAll, { once: true });
+  // A thread whose case is past timeoutMs (and did not fail it itself: a synchronous loop) is ended.
+  const watch = timeoutMs === null ? null : setInterval(() => {
+    const now = performance.timeOrigin + performance.now();
+    for (const r of running) {
+      const at = r.clock === null ? null : readCaseClock(r.clock);
+      if (at !== null && r.timedOut === null && now - at.since > timeoutMs + TIMEOUT_SLACK_MS) {
+        r.timedOut = at.pos;
+        r.end.abort();
+      }
+    }
+  }, Math.min(100, Math.max(10, timeoutMs / 4)));
 
   await new Promise<void>((resolve) => {
     const launch = (): void => {
@@ -48,10 +70,14 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
         const span = sched.take();
         if (span === null) break;
         inflight++;
-        const task = { site: options.site, runKey, plan: shared, from: span.from, to: span.to, budgetMs, stop: stopFlag.buffer };
-        pool.run(task).then(
+        const clock = timeoutMs === null ? null : newCaseClock();
+        const r: Running = { end: new AbortController(), clock, timedOut: null };
+        running.add(r);
+        const task = { site: options.site, runKey, plan: shared, from: span.from, to: span.to, budgetMs, stop: stopFlag.buffer, clock };
+        pool.run(task, r.end.signal).then(
           (outcome) => {
             inflight--;
+            running.delete(r);
             if (outcome.kind === 'error') state.failWith(errorFromWire(outcome.error));
             else {
               deathsInARow = 0;
@@ -63,12 +89,21 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
           },
           (err: unknown) => {
             inflight--;
-            died(span, err);
+            running.delete(r);
+            if (r.timedOut !== null) timedOut(span, r.timedOut);
+            else died(span, err);
             launch();
           },
         );
       }
       if (inflight === 0) resolve();
+    };
+    const timedOut = (span: Span, pos: number): void => {
+      if (state.halted) return;
+      // The cases of the task before and after the one past its time run again.
+      sched.putBack({ from: span.from, to: pos });
+      sched.putBack({ from: pos + 1, to: span.to });
+      state.addDead([pos], timeoutError(timeoutMs!, 'its worker thread was ended and replaced'), raise);
     };
     const died = (span: Span, err: unknown): void => {
       if (state.halted) return;
@@ -90,7 +125,22 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
     };
     launch();
   });
+  if (watch !== null) clearInterval(watch);
+  cutoff?.removeEventListener('abort', endAll);
   if (state.stop === 'abort') await pool.close();
   else pool.release();
   return state.finish();
 }
+
+/** A task on a thread. */
+interface Running {
+  /** Ends the task's thread. */
+  readonly end: AbortController;
+  /** Where the thread writes its case's start, with `timeoutMs`. */
+  readonly clock: SharedArrayBuffer | null;
+  /** The position of the case that ran past `timeoutMs`, once its thread is being ended. */
+  timedOut: number | null;
+}
+
+/** How much longer than `timeoutMs` a case may run before its thread is ended, in ms (a worker fails an async case itself at `timeoutMs`). */
+const TIMEOUT_SLACK_MS = 200;
