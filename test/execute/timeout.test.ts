@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -105,8 +106,8 @@ describe('aborting cases that never end', () => {
 });
 
 /** Runs the fixture script with this process's loaders. */
-function script(args: string[]): ReturnType<typeof spawn> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HARVESTRY_PROGRESS: 'off' };
+function script(args: string[], extraEnv: NodeJS.ProcessEnv = {}): ReturnType<typeof spawn> {
+  const env: NodeJS.ProcessEnv = { ...process.env, HARVESTRY_PROGRESS: 'off', ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
   return spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
 }
@@ -131,22 +132,15 @@ describe('an inline case whose promise can never settle', () => {
 
 describe('child processes of a killed parent', () => {
   it('end when the parent is killed with SIGKILL, even in a synchronous loop', async () => {
-    const parent = script(['orphans']);
-    const children = (): number[] => {
-      const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
-      return ps
-        .split('\n')
-        .map((l) => l.trim().split(/\s+/))
-        .filter((f) => Number(f[1]) === parent.pid && f.slice(2).join(' ').includes('subprocess-child'))
-        .map((f) => Number(f[0]));
-    };
+    const marks = tempDir();
+    const parent = script(['orphans'], { HARVESTRY_TEST_SPIN_MARKS: marks });
+    // Both children spin (each wrote its pid before its endless loop).
     let kids: number[] = [];
     while (kids.length < 2) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      kids = children();
+      kids = readdirSync(marks).map(Number);
     }
-    // Let them start their case (spinning from then on).
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.ok(kids.every((k) => k !== parent.pid));
     parent.kill('SIGKILL');
     const alive = (pid: number): boolean => {
       try {
