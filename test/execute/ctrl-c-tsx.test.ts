@@ -39,7 +39,11 @@ async function runScript(executor: string, path: string, at: 'listening' | 'star
       process.kill(-child.pid!, 'SIGINT');
     }
   });
-  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.on('exit', (c, s) => {
+      resolve([c, s]);
+    });
+  });
   const last = out.trim().split('\n').at(-1) ?? '';
   assert.ok(last.startsWith('{'), `the script printed no result (status ${status}, signal ${signal}); its output:\n${out}`);
   return { status, signal, result: JSON.parse(last) as Ended['result'], sent };
