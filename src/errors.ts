@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   E_RESULT_TYPE: 'A variable changed kind between cases (for example a number in one case and a string in another).',
   E_CASE_FAILED: 'The labelled function threw (or rejected) for a case; the original error is the `cause`.',
   E_ABORTED: 'The run was stopped by its AbortSignal (or SIGINT); finished results are in `details.partial`.',
+  E_CASE_TIMEOUT: 'A case ran longer than `timeoutMs`; it counts as failed under `onError` (its thread or child process was ended).',
+  E_CASE_STALLED: 'An inline run waited for a case whose promise can never settle (nothing else was left to run, so Node was about to exit); finished results were kept.',
   E_UNKNOWN_VAR: 'A variable name that the dataset does not have.',
   E_UNKNOWN_DIM: 'A dim name that the dataset does not have.',
   E_NOT_FOUND: 'A selected coordinate value is not in the dataset, or a dataset file does not exist.',

@@ -189,7 +189,7 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     const fn = this.runner !== null
       ? { fn: this.runner.fn as never, resources: this.runner.resources, fingerprint: this.runner.fingerprint, site: siteOf(this.runner.fn) }
       : await loadCropFunction(manifest, this.dir);
-    const report = await growBatches({ paths: this.paths, manifest, sown, ...fn, batches, regrowDone: Array.isArray(which), executor: runSpec.executor, progress: runSpec.progress, signal: runSpec.signal });
+    const report = await growBatches({ paths: this.paths, manifest, sown, ...fn, batches, regrowDone: Array.isArray(which), executor: runSpec.executor, progress: runSpec.progress, signal: runSpec.signal, timeoutMs: runSpec.timeoutMs });
     if (report.failed.length > 0) {
       const first = report.failed.slice(0, 3).map((f) => `  batch ${f.batch}: ${f.message}`).join('\n');
       process.emitWarning(`${report.failed.length} of ${batches.length} batches of crop '${this.name}' failed (see ${this.hints.status}; grow them again with ${this.hints.growFailed}):\n${first}${report.failed.length > 3 ? `\n  … and ${report.failed.length - 3} more` : ''}`, { code: 'HARVESTRY_BATCHES_FAILED' });

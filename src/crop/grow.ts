@@ -62,6 +62,8 @@ export interface GrowJob {
   readonly executor: ExecutorSpec;
   readonly progress: 'bar' | ((info: ProgressInfo) => void) | null;
   readonly signal: AbortSignal | null;
+  /** The longest one case may run, in ms (E_CASE_TIMEOUT), or null for no limit. */
+  readonly timeoutMs?: number | null;
 }
 
 interface BatchState {
@@ -87,7 +89,7 @@ export async function growBatches(job: GrowJob): Promise<GrowReport> {
   const { manifest, paths } = job;
   const raise = manifest.run.onError === 'raise';
   // Failing cases must not stop the other batches: run with 'record' and fail whole batches here.
-  const plan = withResources({ ...job.sown.plan, onError: raise ? 'record' : job.sown.plan.onError }, job.resources);
+  const plan = withResources({ ...job.sown.plan, onError: raise ? 'record' : job.sown.plan.onError, timeoutMs: job.timeoutMs ?? job.sown.plan.timeoutMs ?? null }, job.resources);
   const grower = thisGrower();
   const grown: number[] = [];
   const failed: { batch: number; message: string }[] = [];

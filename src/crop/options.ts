@@ -73,7 +73,7 @@ export interface SowCasesOptions<P> extends SowOptions<P> {
 }
 
 /** Options of `grow`. */
-export interface GrowOptions extends Pick<RunOptions, 'executor' | 'parallel' | 'numWorkers' | 'numThreads' | 'affinities' | 'gpus' | 'progress' | 'signal'> {
+export interface GrowOptions extends Pick<RunOptions, 'executor' | 'parallel' | 'numWorkers' | 'numThreads' | 'affinities' | 'gpus' | 'progress' | 'signal' | 'timeoutMs'> {
   /**
    * `'missing'`: batches not done and not queued or running elsewhere; `'failed'`: failed
    * batches only; or batch numbers (a done batch given by number is grown again).
@@ -117,7 +117,7 @@ export interface WaitOptions {
 }
 
 /** The grow options that are run options. */
-export const GROW_RUN_OPTIONS = ['executor', 'parallel', 'numWorkers', 'numThreads', 'affinities', 'gpus', 'progress', 'signal'] as const;
+export const GROW_RUN_OPTIONS = ['executor', 'parallel', 'numWorkers', 'numThreads', 'affinities', 'gpus', 'progress', 'signal', 'timeoutMs'] as const;
 
 /** The sow options that are run options (they shape results). */
 export const SOW_RUN_OPTIONS = ['onError', 'retries', 'timings', 'shuffle'] as const;

@@ -5,6 +5,7 @@
  */
 import { Grid, type GridSpec } from '../space/grid.js';
 import { caseRng, rngStream, type Rng } from '../space/rng.js';
+import { HarvestryError } from '../errors.js';
 import { showCase, type Scalar } from '../space/values.js';
 import { ResultCollector, type OutputSpec } from './collect.js';
 import type { ColumnData } from './columns.js';
@@ -31,6 +32,8 @@ export interface EvalPlan {
   readonly onError: OnError;
   readonly retries: number;
   readonly timings: boolean;
+  /** The longest one case may run, in ms (absent or null: no limit). */
+  readonly timeoutMs?: number | null;
   /** Give each call an `rng` argument, a generator seeded from the case (absent: none). */
   readonly rng?: CaseRngSpec | null;
 }
@@ -80,6 +83,8 @@ export interface EvalOutcome {
   /** The position after the last case attempted. */
   readonly next: number;
   readonly stop: StopReason;
+  /** Set when a pending case was interrupted by a fatal {@link CaseInterrupt}: the run's error. */
+  readonly fatal?: unknown;
 }
 
 /** Limits on one chunk. */
@@ -90,6 +95,77 @@ export interface EvalLimits {
   readonly signal?: AbortSignal | null;
   /** Stop before the next case when its first element is not 0 (memory shared with the thread that stops the run). */
   readonly stopFlag?: Int32Array | null;
+  /** Called as each case starts, with its position (pool and subprocess runs watch for cases past `timeoutMs`). */
+  readonly onCaseStart?: ((pos: number) => void) | null;
+  /** Called about every {@link TICK_MS} with the rows finished in this chunk so far (progress). */
+  readonly onTick?: ((rows: number) => void) | null;
+  /** Let the event loop run at least this often, in ms, between cases (so signals are seen at once). */
+  readonly yieldMs?: number | null;
+  /** Settles a pending async case early (an abort's grace period is over, or it can never settle). */
+  readonly interrupter?: CaseInterrupter | null;
+}
+
+/** How often `onTick` is called, in ms. */
+export const TICK_MS = 150;
+
+/**
+ * Why a pending case was given up: `'abandon'` (the run was aborted and its grace period is
+ * over: the case is left out, not counted as failed) or `'fatal'` (the run fails with `error`,
+ * or with what `error` returns for the case's description when it is a function).
+ */
+export class CaseInterrupt extends Error {
+  /**
+   * @param kind - abandon the case, or fail the run
+   * @param error - the run's error, for `'fatal'`
+   */
+  constructor(
+    readonly kind: 'abandon' | 'fatal',
+    readonly error: unknown = null,
+  ) {
+    super(`case interrupted (${kind})`);
+  }
+}
+
+/**
+ * Interrupts the async case a chunk is waiting for (and every later one) once fired. One slot,
+ * not a shared promise, so millions of awaited cases leave no reactions behind.
+ */
+export class CaseInterrupter {
+  private fired: CaseInterrupt | null = null;
+  private waiting: ((i: CaseInterrupt) => void) | null = null;
+
+  /** The interrupt, once fired. */
+  get interrupt(): CaseInterrupt | null {
+    return this.fired;
+  }
+
+  /**
+   * Interrupts the pending case (the first interrupt wins).
+   *
+   * @param interrupt - abandon or fail
+   */
+  fire(interrupt: CaseInterrupt): void {
+    if (this.fired !== null) return;
+    this.fired = interrupt;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.(interrupt);
+  }
+
+  /**
+   * Watches one pending case: `reject` is called if the interrupter fires before `clear()`.
+   *
+   * @param reject - settles the case's race
+   */
+  watch(reject: (i: CaseInterrupt) => void): void {
+    if (this.fired !== null) reject(this.fired);
+    else this.waiting = reject;
+  }
+
+  /** Stops watching the case. */
+  clear(): void {
+    this.waiting = null;
+  }
 }
 
 /**
@@ -115,7 +191,16 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
   const values = cursor?.values ?? new Array<Scalar>(dims.length);
   const call = caller(fn, plan, dims);
   const deadline = limits.deadline ?? Infinity;
-  const clock = new DeadlineClock(deadline);
+  const onTick = limits.onTick ?? null;
+  const yieldMs = limits.yieldMs ?? null;
+  const paced = deadline !== Infinity || onTick !== null || yieldMs !== null;
+  const clock = new Clock();
+  let lastTick = clock.last;
+  let lastYield = clock.last;
+  const timeoutMs = plan.timeoutMs ?? null;
+  const onCaseStart = limits.onCaseStart ?? null;
+  const interrupter = limits.interrupter ?? null;
+  let fatal: unknown = NO_ERROR;
   const signal = limits.signal ?? null;
   const stopFlag = limits.stopFlag ?? null;
   // A flag set by the signal's listener (abort() dispatches synchronously, so a case that aborts
@@ -137,19 +222,32 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
       if (cursor === null) grid.valuesAt(index, values);
       else if (pos > from) cursor.next();
       cases[row] = index;
+      onCaseStart?.(pos);
       const started = durations === null ? 0 : performance.now();
       let failure: unknown = NO_ERROR;
+      let interrupted: CaseInterrupt | null = null;
       for (let attempt = 0; attempt <= plan.retries; attempt++) {
         try {
+          const t0 = timeoutMs === null ? 0 : performance.now();
           let result = call(values, index);
-          if (isThenable(result)) result = await result;
+          if (isThenable(result)) result = await settle(result, timeoutMs, interrupter);
+          if (timeoutMs !== null) checkOverrun(performance.now() - t0, timeoutMs);
           collector.add(row, result, () => showCase(dims, values));
           failure = NO_ERROR;
           break;
         } catch (err) {
+          if (err instanceof CaseInterrupt) {
+            interrupted = err;
+            break;
+          }
           failure = err;
-          if (isHarvestryShapeError(err)) break;
+          if (isHarvestryShapeError(err) || isTimeout(err)) break;
         }
+      }
+      if (interrupted !== null) {
+        if (interrupted.kind === 'fatal') fatal = typeof interrupted.error === 'function' ? (interrupted.error as (c: string) => unknown)(showCase(dims, values)) : interrupted.error;
+        else stop = 'abort';
+        break;
       }
       if (durations !== null) durations[row] = performance.now() - started;
       row++;
@@ -161,7 +259,18 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
           break;
         }
       }
-      if (deadline !== Infinity && clock.due()) break;
+      if (paced && clock.due()) {
+        const now = clock.last;
+        if (now > deadline) break;
+        if (onTick !== null && now - lastTick >= TICK_MS) {
+          lastTick = now;
+          onTick(row);
+        }
+        if (yieldMs !== null && now - lastYield >= yieldMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+      }
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -173,26 +282,77 @@ export async function evaluateChunk(fn: AnyFunction, plan: EvalPlan, order: Int3
     failures,
     durations: durations === null ? null : durations.slice(0, row),
   };
-  return { chunk, next: from + row, stop };
+  return fatal === NO_ERROR ? { chunk, next: from + row, stop } : { chunk, next: from + row, stop, fatal };
+}
+
+/**
+ * The error of a case past `timeoutMs`.
+ *
+ * @param timeoutMs - the limit
+ * @param how - what was done about it
+ */
+export function timeoutError(timeoutMs: number, how: string): HarvestryError {
+  return new HarvestryError('E_CASE_TIMEOUT', `The case ran longer than \`timeoutMs\` (${timeoutMs} ms)${how === '' ? '' : `; ${how}`}. Raise \`timeoutMs\`, or find why the case does not end.`);
+}
+
+/** Waits for an async case, at most `timeoutMs`, and no longer than the interrupter allows. */
+function settle(p: PromiseLike<unknown>, timeoutMs: number | null, interrupter: CaseInterrupter | null): Promise<unknown> {
+  if (timeoutMs === null && interrupter === null) return Promise.resolve(p);
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null;
+    const done = (): void => {
+      if (timer !== null) clearTimeout(timer);
+      interrupter?.clear();
+    };
+    if (timeoutMs !== null) {
+      timer = setTimeout(() => {
+        done();
+        reject(timeoutError(timeoutMs, 'its promise was given up (it may still be running: pass it a way to stop, or use the pool or subprocesses, where the case is ended)'));
+      }, timeoutMs);
+    }
+    interrupter?.watch((i) => {
+      done();
+      reject(i);
+    });
+    p.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => {
+        done();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the function's own rejection, passed on as it is
+        reject(e);
+      },
+    );
+  });
+}
+
+/** A synchronous case that returned after `timeoutMs` counts as timed out too (as it would on the pool). */
+function checkOverrun(ms: number, timeoutMs: number): void {
+  if (ms > timeoutMs) {
+    throw timeoutError(timeoutMs, `it took ${Math.round(ms)} ms, and its result was discarded (a synchronous function on the inline executor cannot be interrupted: use the pool or subprocesses to end it on time)`);
+  }
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof HarvestryError && err.code === 'E_CASE_TIMEOUT';
 }
 
 const NO_ERROR = Symbol('no error');
 
 /**
- * Tells when a deadline has passed without reading the clock after every case: fast cases are
- * checked every few dozen, slow ones every time (the stride doubles while checks come less
- * than 1 ms apart and drops back to 1 when they come more than 10 ms apart).
+ * Reads the clock without doing so after every case: fast cases are checked every few dozen,
+ * slow ones every time (the stride doubles while checks come less than 1 ms apart and drops
+ * back to 1 when they come more than 10 ms apart).
  */
-class DeadlineClock {
-  private readonly deadline: number;
+class Clock {
+  /** The time of the last reading. */
+  last = performance.now();
   private stride = 1;
   private left = 1;
-  private last = performance.now();
 
-  constructor(deadline: number) {
-    this.deadline = deadline;
-  }
-
+  /** True when the clock was read now (into `last`). */
   due(): boolean {
     if (--this.left > 0) return false;
     const now = performance.now();
@@ -201,7 +361,7 @@ class DeadlineClock {
     if (gap < 1 && this.stride < 1024) this.stride *= 2;
     else if (gap > 10) this.stride = 1;
     this.left = this.stride;
-    return now > this.deadline;
+    return true;
   }
 }
 

@@ -2,7 +2,10 @@
  * The `'pool'` executor: a run's positions cut into tasks ({@link ChunkScheduler}) and run on
  * the worker pool, at most one task per thread at a time; chunks are handed on as they finish.
  * A thread that dies is replaced (by piscina); the cases of its task are run again one per task,
- * so only the case that kills a thread counts as failed.
+ * so only the case that kills a thread counts as failed. With `timeoutMs`, a thread whose case
+ * runs past it is ended (and replaced): that case fails with E_CASE_TIMEOUT and the rest of its
+ * task runs again. After an abort, threads still running a case when the grace period is over
+ * (`cutoff`) are ended.
  *
  * A cold pool is never slower than running inline: while its threads start (Node, the loaders,
  * the user's module), they are sent an empty task each and this thread runs the first cases
@@ -10,9 +13,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HarvestryError } from '../errors.js';
-import { evaluateChunk, type AnyFunction, type EvalPlan } from './evaluate.js';
+import { evaluateChunk, timeoutError, type AnyFunction, type EvalPlan } from './evaluate.js';
 import type { ExecOptions, ExecResult } from './execute.js';
-import { leasePool } from './pool.js';
+import { leasePool, newCaseClock, readCaseClock } from './pool.js';
 import { RunState } from './run-state.js';
 import { ChunkScheduler, type Span } from './schedule.js';
 import { exportedHere, type FunctionSite } from './site.js';
@@ -51,10 +54,32 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
   const runKey = randomUUID();
   const budgetMs = Math.max(50, Math.min(options.flushMs ?? 2000, 2000));
   const raise = plan.onError === 'raise';
+  const timeoutMs = plan.timeoutMs ?? null;
+  const running = new Set<Running>();
   let inflight = 0;
   let deathsInARow = 0;
+  /** Stops waiting for this thread's chunk (an endless case here after the grace period). */
+  let abandonLocal = (): void => undefined;
+  const endAll = (): void => {
+    for (const r of running) r.end.abort();
+    abandonLocal();
+  };
+  const cutoff = options.cutoff ?? null;
+  if (cutoff?.aborted === true) endAll();
+  else cutoff?.addEventListener('abort', endAll, { once: true });
+  // A thread whose case is past timeoutMs (and did not fail it itself: a synchronous loop) is ended.
+  const watch = timeoutMs === null ? null : setInterval(() => {
+    const now = performance.timeOrigin + performance.now();
+    for (const r of running) {
+      const at = r.clock === null ? null : readCaseClock(r.clock);
+      if (at !== null && r.timedOut === null && now - at.since > timeoutMs + TIMEOUT_SLACK_MS) {
+        r.timedOut = at.pos;
+        r.end.abort();
+      }
+    }
+  }, Math.min(100, Math.max(10, timeoutMs / 4)));
 
-  const task = (from: number, to: number) => ({ site: options.site, runKey, plan: shared, from, to, budgetMs, stop: stopFlag.buffer });
+  const task = (from: number, to: number, clock: SharedArrayBuffer | null = null) => ({ site: options.site, runKey, plan: shared, from, to, budgetMs, stop: stopFlag.buffer, clock });
   let ready = pool.started;
   let localBusy = false;
   // Whether the run must wait for a starting thread's answer before it ends: yes unless this
@@ -69,9 +94,13 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
         const span = sched.take();
         if (span === null) break;
         inflight++;
-        pool.run(task(span.from, span.to)).then(
+        const clock = timeoutMs === null ? null : newCaseClock();
+        const r: Running = { end: new AbortController(), clock, timedOut: null };
+        running.add(r);
+        pool.run(task(span.from, span.to, clock), r.end.signal).then(
           (outcome) => {
             inflight--;
+            running.delete(r);
             if (outcome.kind === 'error') state.failWith(errorFromWire(outcome.error));
             else {
               deathsInARow = 0;
@@ -83,7 +112,9 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
           },
           (err: unknown) => {
             inflight--;
-            died(span, err);
+            running.delete(r);
+            if (r.timedOut !== null) timedOut(span, r.timedOut);
+            else died(span, err);
             launch();
           },
         );
@@ -91,6 +122,13 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
       // Done when nothing runs and nothing is left; threads still starting are waited for only
       // when their import of the function is not known to work.
       if (inflight === 0 && !localBusy && (state.halted || (sched.isEmpty() && (verified || pinging === 0)))) resolve();
+    };
+    const timedOut = (span: Span, pos: number): void => {
+      if (state.halted) return;
+      // The cases of the task before and after the one past its time run again.
+      sched.putBack({ from: span.from, to: pos });
+      sched.putBack({ from: pos + 1, to: span.to });
+      state.addDead([pos], timeoutError(timeoutMs!, 'its worker thread was ended and replaced'), raise);
     };
     const died = (span: Span, err: unknown): void => {
       if (state.halted) return;
@@ -130,9 +168,14 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
           },
         );
       }
-      const local = options.local ?? null;
+      const local = timeoutMs === null ? (options.local ?? null) : null;
       if (local !== null) {
         localBusy = true;
+        abandonLocal = () => {
+          if (!localBusy) return;
+          localBusy = false;
+          launch();
+        };
         void exportedHere(options.site)
           .then((seen) => {
             verified = seen === true;
@@ -165,7 +208,22 @@ export async function executePool(plan: EvalPlan, options: PoolRunOptions): Prom
       state.failWith(err);
     }
   }
+  if (watch !== null) clearInterval(watch);
+  cutoff?.removeEventListener('abort', endAll);
   if (state.stop === 'abort') await pool.close();
   else pool.release();
   return state.finish();
 }
+
+/** A task on a thread. */
+interface Running {
+  /** Ends the task's thread. */
+  readonly end: AbortController;
+  /** Where the thread writes its case's start, with `timeoutMs`. */
+  readonly clock: SharedArrayBuffer | null;
+  /** The position of the case that ran past `timeoutMs`, once its thread is being ended. */
+  timedOut: number | null;
+}
+
+/** How much longer than `timeoutMs` a case may run before its thread is ended, in ms (a worker fails an async case itself at `timeoutMs`). */
+const TIMEOUT_SLACK_MS = 200;

@@ -5,7 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { evaluateChunk } from './evaluate.js';
-import { movable, type PoolTask, type PoolWorkerData } from './pool.js';
+import { movable, startCaseClock, type PoolTask, type PoolWorkerData } from './pool.js';
 import { errorToWire, readPlan, chunkToWire, type WirePlan } from './wire.js';
 import { importPreloads, loadLabelled } from './worker-import.js';
 
@@ -32,9 +32,13 @@ export default async function runTask(task: PoolTask): Promise<unknown> {
       if (plans.size > 4) plans.delete(plans.keys().next().value!);
     }
     const started = performance.now();
+    const clock = task.clock;
     const outcome = await evaluateChunk(loaded.fn, wire.plan, wire.order, task.from, task.to, {
       deadline: started + task.budgetMs,
       stopFlag: new Int32Array(task.stop),
+      onCaseStart: clock === null ? null : (pos) => {
+        startCaseClock(clock, pos);
+      },
     });
     return movable({ kind: 'chunk', chunk: chunkToWire(outcome.chunk), next: outcome.next, stop: outcome.stop, evalMs: performance.now() - started });
   } catch (err) {

@@ -22,6 +22,43 @@ export interface PoolTask {
   readonly budgetMs: number;
   /** An Int32Array's memory: not 0 = stop before the next case. */
   readonly stop: SharedArrayBuffer;
+  /**
+   * With `timeoutMs`: {@link CASE_CLOCK_BYTES} of memory where the worker writes when the case
+   * it runs started and its position ({@link readCaseClock}), so the run can end the thread of a
+   * case past its time. Null without a limit.
+   */
+  readonly clock: SharedArrayBuffer | null;
+}
+
+/** The size of a task's case clock: a Float64 start time (ms since the epoch) and an Int32 position. */
+export const CASE_CLOCK_BYTES = 16;
+
+/**
+ * Records in a case clock that the case at `pos` starts now.
+ *
+ * @param clock - the task's case clock
+ * @param pos - the case's position
+ */
+export function startCaseClock(clock: SharedArrayBuffer, pos: number): void {
+  new Float64Array(clock, 0, 1)[0] = performance.timeOrigin + performance.now();
+  Atomics.store(new Int32Array(clock, 8, 1), 0, pos);
+}
+
+/**
+ * The case a task is running and when it started (ms since the epoch), or null before its first case.
+ *
+ * @param clock - the task's case clock
+ */
+export function readCaseClock(clock: SharedArrayBuffer): { pos: number; since: number } | null {
+  const pos = Atomics.load(new Int32Array(clock, 8, 1), 0);
+  return pos < 0 ? null : { pos, since: new Float64Array(clock, 0, 1)[0]! };
+}
+
+/** A new case clock, before any case. */
+export function newCaseClock(): SharedArrayBuffer {
+  const clock = new SharedArrayBuffer(CASE_CLOCK_BYTES);
+  new Int32Array(clock, 8, 1)[0] = -1;
+  return clock;
 }
 
 /** What a pool thread is started with. */
@@ -34,8 +71,11 @@ export interface PoolWorkerData {
 
 /** A pool in use by a run. */
 export interface PoolLease {
-  /** Runs a task on a free thread. Rejects when the thread dies. */
-  run(task: PoolTask): Promise<WireOutcome>;
+  /**
+   * Runs a task on a free thread. Rejects when the thread dies, or when `signal` aborts (a
+   * running task's thread is then ended, and replaced).
+   */
+  run(task: PoolTask, signal?: AbortSignal): Promise<WireOutcome>;
   /** True once a task of this pool has come back: its threads can start. */
   readonly started: boolean;
   /** Done with the pool for now (it stays up for the next run until idle). */
@@ -90,8 +130,8 @@ export function leasePool(numWorkers: number): PoolLease {
   e.idle = null;
   let released = false;
   return {
-    run: async (task) => {
-      const outcome = await e.piscina.run(task);
+    run: async (task, signal) => {
+      const outcome = await e.piscina.run(task, signal === undefined ? {} : { signal });
       e.started = true;
       return outcome;
     },

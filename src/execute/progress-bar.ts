@@ -51,7 +51,7 @@ export function startProgressBar(stream: NodeJS.WritableStream = process.stderr)
           format: 'harvestry {bar} {value}/{total} cases | {rate}/s | ETA {eta_formatted} | {failed} failed',
           hideCursor: true,
           etaBuffer: 50,
-          fps: 5,
+          fps: 10,
         });
         bar.start(p.total, 0, { rate: '0', failed: 0 });
       }

@@ -84,12 +84,13 @@ export class RunState {
    * Records cases that failed without a result from the function (their worker died).
    *
    * @param positions - their positions in the execution order
-   * @param message - why they failed
+   * @param why - why they failed: a message (E_WORKER_DIED), or the error
    * @param onErrorRaise - true when failures stop the run
    */
-  addDead(positions: readonly number[], message: string, onErrorRaise: boolean): void {
+  addDead(positions: readonly number[], why: string | HarvestryError, onErrorRaise: boolean): void {
     const cases = Int32Array.from(positions, (p) => (this.order === null ? p : this.order[p]!));
-    const failures = Array.from(cases, (index): CaseFailure => ({ index, values: this.grid.valuesAt(index), message, error: new HarvestryError('E_WORKER_DIED', message) }));
+    const error = typeof why === 'string' ? new HarvestryError('E_WORKER_DIED', why) : why;
+    const failures = Array.from(cases, (index): CaseFailure => ({ index, values: this.grid.valuesAt(index), message: error.message, error }));
     this.add({ cases, columns: {}, varNames: null, failures, durations: null }, onErrorRaise);
   }
 

@@ -7,6 +7,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { HarvestryError } from '../errors.js';
 import type { AnyFunction, EvalPlan } from './evaluate.js';
 import { executeInline, type ExecOptions, type ExecProgress, type ExecResult } from './execute.js';
 import { executePool } from './pool-executor.js';
@@ -45,12 +46,19 @@ export interface PlanOptions extends ExecOptions {
   /** Where workers find the function (default: where it was labelled). */
   readonly site?: FunctionSite | null;
   /**
-   * Stop the run on SIGINT (Ctrl-C) as its signal would; a second SIGINT is left to the
-   * process's other handlers (by default, exit).
+   * Stop the run on SIGINT (Ctrl-C) as its signal would. Repeats within {@link SIGINT_REPEAT_MS}
+   * count as the same Ctrl-C (a terminal signals the whole process group, and `tsx` relays it
+   * again); a later one ends the running cases at once instead of after the grace period.
    * @default true
    */
   readonly handleSigint?: boolean;
 }
+
+/** SIGINTs this close to the first count as one Ctrl-C, in ms. */
+export const SIGINT_REPEAT_MS = 1000;
+
+/** How long running cases may go on after an abort before their threads or children are ended, in ms. */
+export const ABORT_GRACE_MS = 2000;
 
 /**
  * Runs a plan on the executor of `options.executor`.
@@ -77,21 +85,86 @@ export async function executePlan(fn: AnyFunction, plan: EvalPlan, options: Plan
     callback?.(p);
     given?.(p);
   };
-  const onSigint = (): void => {
-    process.off('SIGINT', onSigint);
-    stopper.abort(new Error('SIGINT'));
-  };
-  const sigint = options.handleSigint !== false && isMainThread;
-  if (sigint) process.on('SIGINT', onSigint);
+  const sigint = options.handleSigint !== false && isMainThread ? watchSigint(stopper) : null;
+  const cutoff = cutoffOf(signal, sigint);
   try {
-    const opts: ExecOptions = { ...options, signal, ...(onProgress === undefined ? {} : { onProgress }) };
+    const opts: ExecOptions = { ...options, signal, cutoff: cutoff.signal, ...(onProgress === undefined ? {} : { onProgress }) };
     if (executor.kind === 'inline') return await executeInline(fn, plan, opts);
     const numWorkers = executor.numWorkers ?? availableParallelism();
     const located = { ...opts, site: site as FunctionSite & { readonly url: string } };
     if (executor.kind === 'pool') return await executePool(plan, { ...located, numWorkers, local: fn });
     return await executeSubprocess(plan, { ...located, executor: { ...executor, numWorkers: executor.numWorkers } });
   } finally {
-    if (sigint) process.off('SIGINT', onSigint);
+    cutoff.dispose();
+    sigint?.dispose();
     bar?.stop();
   }
+}
+
+/** Ctrl-C during a run. */
+interface SigintWatch {
+  /** Aborted at a second Ctrl-C (one that is not a repeat of the first). */
+  readonly force: AbortSignal;
+  /** Stops listening (after a short while if a Ctrl-C just came, so its repeats are absorbed). */
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT for the whole run: the first aborts `stopper`; repeats within
+ * {@link SIGINT_REPEAT_MS} are the same Ctrl-C (kept from Node's default, which would exit
+ * with the finished results uncommitted); a later one aborts `force`.
+ */
+function watchSigint(stopper: AbortController): SigintWatch {
+  const force = new AbortController();
+  let first: number | null = null;
+  let last = 0;
+  const onSigint = (): void => {
+    const now = performance.now();
+    last = now;
+    if (first === null) {
+      first = now;
+      stopper.abort(new HarvestryError('E_ABORTED', 'The run was stopped by Ctrl-C (SIGINT).'));
+    } else if (now - first > SIGINT_REPEAT_MS) force.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    force: force.signal,
+    dispose: () => {
+      const left = first === null ? 0 : SIGINT_REPEAT_MS - (performance.now() - last);
+      if (left <= 0) {
+        process.off('SIGINT', onSigint);
+        return;
+      }
+      // A repeat of this Ctrl-C may still be on its way (tsx relays it when we were busy).
+      setTimeout(() => process.off('SIGINT', onSigint), left).unref();
+    },
+  };
+}
+
+/**
+ * The signal that ends running cases: {@link ABORT_GRACE_MS} after `signal` aborts, or at once
+ * on a second Ctrl-C.
+ */
+function cutoffOf(signal: AbortSignal, sigint: SigintWatch | null): { signal: AbortSignal; dispose(): void } {
+  const cut = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  const onAbort = (): void => {
+    timer = setTimeout(() => {
+      cut.abort();
+    }, ABORT_GRACE_MS);
+  };
+  const onForce = (): void => {
+    cut.abort();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  sigint?.force.addEventListener('abort', onForce, { once: true });
+  return {
+    signal: cut.signal,
+    dispose: () => {
+      if (timer !== null) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      sigint?.force.removeEventListener('abort', onForce);
+    },
+  };
 }

@@ -4,7 +4,9 @@
  * thread counts of numeric libraries, `affinities` pins a child to a CPU through `taskset`, and
  * `gpus` gives it `CUDA_VISIBLE_DEVICES`. At most one child per CPU id and per GPU id runs at a
  * time (repeat an id to share it). A child streams its results back as it goes; one that crashes
- * or exits early fails the cases it had not reported, not the run.
+ * or exits early fails the cases it had not reported, not the run. Each child leads a process
+ * group of its own: a case past `timeoutMs`, or still running when an abort's grace period is
+ * over, has its child and the child's group killed; a child whose parent dies kills itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -12,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarvestryError } from '../errors.js';
-import type { EvalPlan } from './evaluate.js';
+import { timeoutError, type EvalPlan } from './evaluate.js';
 import type { ExecOptions, ExecResult } from './execute.js';
 import { childExecArgv } from './preloads.js';
 import type { ExecutorSpec } from './run.js';
@@ -64,6 +66,24 @@ export async function executeSubprocess(plan: EvalPlan, options: SubprocessRunOp
   state.whenHalted(() => {
     for (const child of running) if (child.connected) child.send({ type: 'stop' });
   });
+  const timeoutMs = plan.timeoutMs ?? null;
+  const clocks = new Map<ChildProcess, { pos: number; since: number; reached: number; timedOut: number | null }>();
+  const endAll = (): void => {
+    for (const child of running) killGroup(child);
+  };
+  const cutoff = options.cutoff ?? null;
+  if (cutoff?.aborted === true) endAll();
+  else cutoff?.addEventListener('abort', endAll, { once: true });
+  // A child whose case is past timeoutMs is killed (an async case fails itself at timeoutMs).
+  const watch = timeoutMs === null ? null : setInterval(() => {
+    const now = performance.now();
+    for (const [child, c] of clocks) {
+      if (c.timedOut === null && c.pos >= c.reached && now - c.since > timeoutMs + TIMEOUT_SLACK_MS) {
+        c.timedOut = c.pos;
+        killGroup(child);
+      }
+    }
+  }, Math.min(100, Math.max(10, timeoutMs / 4)));
 
   await new Promise<void>((resolve) => {
     const launch = (): void => {
@@ -73,6 +93,8 @@ export async function executeSubprocess(plan: EvalPlan, options: SubprocessRunOp
         const gpu = freeGpus?.pop() ?? null;
         const child = spawnChild(taskset, cpu, childEnv(executor, gpu));
         running.add(child);
+        const clock = { pos: -1, since: 0, reached: batch.from, timedOut: null as number | null };
+        if (timeoutMs !== null) clocks.set(child, clock);
         let reached = batch.from;
         let finished = false;
         let tail = '';
@@ -81,17 +103,28 @@ export async function executeSubprocess(plan: EvalPlan, options: SubprocessRunOp
           tail = (tail + d.toString()).slice(-TAIL);
         });
         child.on('message', (m: ChildMessage) => {
-          if (m.type === 'chunk') {
+          if (m.type === 'at') {
+            clock.pos = m.pos;
+            clock.since = performance.now();
+          } else if (m.type === 'chunk') {
             reached = m.next;
+            clock.reached = m.next;
             state.add(chunkFromWire(m.chunk), raise);
           } else if (m.type === 'error') state.failWith(errorFromWire(m.error));
           else finished = true;
         });
         const onExit = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
           running.delete(child);
+          clocks.delete(child);
           if (cpu !== null) freeCpus?.push(cpu);
           if (gpu !== null) freeGpus?.push(gpu);
-          if (!finished && reached < batch.to && !state.halted) {
+          if (clock.timedOut !== null && !state.halted) {
+            // The rest of the batch runs again in new children.
+            const pos = clock.timedOut;
+            if (pos + 1 < batch.to) batches.unshift({ from: pos + 1, to: batch.to });
+            if (reached < pos) batches.unshift({ from: reached, to: pos });
+            state.addDead([pos], timeoutError(timeoutMs!, 'its child process (and its process group) was killed'), raise);
+          } else if (!finished && reached < batch.to && !state.halted) {
             const how = spawnError !== undefined ? `could not start (${spawnError.message})` : signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
             const err = tail.trim().split('\n').slice(-5).join('\n');
             const positions = Array.from({ length: batch.to - reached }, (_, i) => reached + i);
@@ -111,13 +144,29 @@ export async function executeSubprocess(plan: EvalPlan, options: SubprocessRunOp
     };
     launch();
   });
+  if (watch !== null) clearInterval(watch);
+  cutoff?.removeEventListener('abort', endAll);
   return state.finish();
+}
+
+/** How much longer than `timeoutMs` a case may run before its child is killed, in ms. */
+const TIMEOUT_SLACK_MS = 200;
+
+/** Kills a child and every process of its group (it leads one: it was started detached). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 function spawnChild(taskset: string | null, cpu: string | null, env: NodeJS.ProcessEnv): ChildProcess {
   const node = [...childExecArgv(), CHILD];
   const [cmd, args] = cpu !== null && taskset !== null ? [taskset, ['-c', cpu, process.execPath, ...node]] : [process.execPath, node];
-  return spawn(cmd, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', env });
+  // detached: a process group of its own, so a timeout or an abort can kill what the case started too.
+  return spawn(cmd, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', env, detached: true });
 }
 
 function childEnv(executor: ExecutorSpec, gpu: string | null): NodeJS.ProcessEnv {

@@ -47,6 +47,8 @@ export interface HarvestHost {
   readonly onStale: (text: string) => void;
   /** Called with the run's dataset as soon as it is known (also when the harvest fails). */
   readonly onDataset: (ds: Dataset) => void;
+  /** Called with the report, also when the harvest fails (what ran and what was committed). */
+  readonly onReport?: (report: HarvestReport) => void;
 }
 
 /**
@@ -66,6 +68,13 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   const target: CommitTarget = { path, lock: host.lock, overwrite: spec.overwrite, rerunStale: spec.rerunStale, fingerprint: runner.fingerprint, locator, status };
   const committer = new Committer(target, prep, spec, plan.hold);
   let result: ExecResult | null = null;
+  const reportOf = (failures: readonly CaseFailure[]): HarvestReport => ({
+    cases: committer.all.reduce((s, c) => s + c.cases.length, 0),
+    skipped: prep.grid.size - plan.total,
+    failures,
+    commits: committer.commits,
+    elapsedMs: performance.now() - started,
+  });
   try {
     if (plan.total > 0) {
       result = await runPlan(runner.fn, prep, {
@@ -78,13 +87,17 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
       await committer.flush();
     }
   } catch (err) {
+    // The run failed (not a commit): what finished is still committed.
+    if (!committer.broken) await committer.flush().catch(() => undefined);
     keepPartial(host, prep, committer.all);
+    host.onReport?.(reportOf(committer.all.flatMap((c) => c.failures)));
     throw err;
   }
   const ds = committer.whole ?? assembleDataset(prep.assembly, committer.all.length > 0 ? committer.all : [EMPTY_CHUNK]);
   host.onDataset(ds);
   const failures = result?.failures ?? [];
-  const report: HarvestReport = { cases: committer.all.reduce((s, c) => s + c.cases.length, 0), skipped: prep.grid.size - plan.total, failures, commits: committer.commits, elapsedMs: performance.now() - started };
+  const report = reportOf(failures);
+  host.onReport?.(report);
   if (result?.stop === 'error') throw caseFailedError(prep, failures[0]!, ds);
   if (result?.stop === 'abort') {
     throw new HarvestryError('E_ABORTED', `The harvest was aborted after ${report.cases} of ${plan.total} cases; the finished results were written to ${path} and are in \`err.details.partial\` (and \`lastDs\`).`, {
@@ -148,6 +161,8 @@ function keepPartial(host: HarvestHost, prep: PreparedRun, chunks: readonly Chun
 class Committer {
   readonly all: ChunkResult[] = [];
   commits = 0;
+  /** True once a commit failed: nothing more is written. */
+  broken = false;
   /** The dataset of every chunk, when one commit took them all. */
   whole: Dataset | null = null;
   private pending: ChunkResult[] = [];
@@ -176,9 +191,16 @@ class Committer {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const chunks = this.pending;
-    const ds = assembleDataset(this.prep.assembly, chunks);
-    const cases = rowCases(chunks, this.prep.run.onError === 'record');
-    const info = await commitRows(this.target, ds, cases);
+    let info: Awaited<ReturnType<typeof commitRows>>;
+    let ds: Dataset;
+    try {
+      ds = assembleDataset(this.prep.assembly, chunks);
+      const cases = rowCases(chunks, this.prep.run.onError === 'record');
+      info = await commitRows(this.target, ds, cases);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
     this.whole = chunks.length === this.all.length ? ds : null;
     this.pending = [];
     this.pendingRows = 0;

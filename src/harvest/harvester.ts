@@ -286,13 +286,15 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
 
   private async harvest(input: RunInput, options: HarvestOptions, where: string): Promise<Dataset> {
     const spec = resolveHarvestSpec(options, this.options, where);
-    const { ds, report } = await runHarvest(this.host(), input, spec, where);
-    this.report = report;
+    const { ds } = await runHarvest(this.host(), input, spec, where);
     return ds;
   }
 
   private host(): HarvestHost {
     return {
+      onReport: (report) => {
+        this.report = report;
+      },
       runner: this.runner as unknown as HarvestHost['runner'],
       path: this.path,
       lock: this.options.lock ?? {},

@@ -47,6 +47,8 @@ export interface SampleHost {
   readonly lock: LockOptions;
   /** Called with the rows of the call as soon as they are known (also when the call fails). */
   readonly onRows: (batch: SampleBatch) => void;
+  /** Called with the report, also when the call fails (what ran and what was committed). */
+  readonly onReport?: (report: SampleReport) => void;
 }
 
 const RESERVED = [ERROR_COLUMN, DURATION_COLUMN, SEED_COLUMN, SAMPLE_COLUMN];
@@ -88,6 +90,13 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
   const committer = new SampleCommitter(host, layout, spec, n, call.run.shuffle !== null);
   await loadArrow();
   let result: ExecResult;
+  const reportOf = (failures: readonly CaseFailure[]): SampleReport => ({
+    samples: committer.all.reduce((s, c) => s + c.cases.length, 0),
+    seed: spec.seed,
+    failures,
+    commits: committer.commits,
+    elapsedMs: performance.now() - started,
+  });
   try {
     const { run } = call;
     result = await executePlan(runner.fn, plan, {
@@ -101,12 +110,16 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
     });
     await committer.flush(true);
   } catch (err) {
+    // The run failed (not a commit): what finished is still committed.
+    if (!committer.broken) await committer.flush(true).catch(() => undefined);
     keepPartial(host, layout, committer.all);
+    host.onReport?.(reportOf(committer.all.flatMap((c) => c.failures)));
     throw err;
   }
   const batch = committer.whole ?? batchFromChunks(layout, committer.all);
   host.onRows(batch);
-  const report: SampleReport = { samples: committer.all.reduce((s, c) => s + c.cases.length, 0), seed: spec.seed, failures: result.failures, commits: committer.commits, elapsedMs: performance.now() - started };
+  const report = reportOf(result.failures);
+  host.onReport?.(report);
   const saved = host.path === null ? '' : ` and written to ${host.path}`;
   if (result.stop === 'error') {
     const f = result.failures[0]!;
@@ -146,6 +159,8 @@ function keepPartial(host: SampleHost, layout: SampleLayout, chunks: readonly Ch
 class SampleCommitter {
   readonly all: ChunkResult[] = [];
   commits = 0;
+  /** True once a commit failed: nothing more is written. */
+  broken = false;
   /** The rows of every chunk, when one commit wrote them all. */
   whole: SampleBatch | null = null;
   private pending: ChunkResult[] = [];
@@ -185,13 +200,20 @@ class SampleCommitter {
     if (path === null || this.pending.length === 0) return;
     const ready = final ? this.pending : this.pending.filter((c) => c.cases.every((i) => i < this.next));
     if (ready.length === 0) return;
-    const batch = batchFromChunks(this.layout, ready);
-    this.whole = ready.length === this.all.length ? batch : null;
-    this.pending = final ? [] : this.pending.filter((c) => !ready.includes(c));
-    this.pendingRows = this.pending.reduce((s, c) => s + c.cases.length, 0);
-    this.last = performance.now();
-    if (batch.numRows === 0) return;
-    const info = await appendSamples(path, this.host.format, batch, this.host.lock);
+    let batch: SampleBatch;
+    let info: Awaited<ReturnType<typeof appendSamples>>;
+    try {
+      batch = batchFromChunks(this.layout, ready);
+      this.whole = ready.length === this.all.length ? batch : null;
+      this.pending = final ? [] : this.pending.filter((c) => !ready.includes(c));
+      this.pendingRows = this.pending.reduce((s, c) => s + c.cases.length, 0);
+      this.last = performance.now();
+      if (batch.numRows === 0) return;
+      info = await appendSamples(path, this.host.format, batch, this.host.lock);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
     this.commits++;
     this.spec.onCommit?.({ path, rows: info.rows, fileRows: info.fileRows, mode: info.mode });
   }

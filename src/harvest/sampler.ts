@@ -109,9 +109,11 @@ export class Sampler<P extends object = Record<string, unknown>, R = unknown, T 
         this.last = { batch, table: null };
         if (this.path === null) this.remember(batch);
       },
+      onReport: (report) => {
+        this.report = report;
+      },
     };
-    const { report } = await runSample(host, n, sources, spec, where);
-    this.report = report;
+    await runSample(host, n, sources, spec, where);
     return this.lastTable!;
   }
 

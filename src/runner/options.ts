@@ -86,8 +86,21 @@ export interface RunOptions {
    * @default a bar when stderr is a terminal, outside CI, unless HARVESTRY_PROGRESS=off
    */
   readonly progress?: boolean | ((info: ProgressInfo) => void);
-  /** Stops the run when aborted: no new case starts; finished results are kept. */
+  /**
+   * Stops the run when aborted: no new case starts, running cases get a grace period
+   * (2 s, or until a second Ctrl-C) before their threads or child processes are ended; finished
+   * results are kept and the run rejects with E_ABORTED.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * The longest one case may run, in ms. A case past it fails with E_CASE_TIMEOUT under
+   * `onError` (and is not retried): on the pool its thread is ended and replaced, in a
+   * subprocess its child process (and the child's process group) is killed, and an async case
+   * on the inline executor is raced. A synchronous function on the inline executor cannot be
+   * interrupted: it runs to its end and then counts as timed out; use the pool or subprocesses.
+   * @default no limit
+   */
+  readonly timeoutMs?: number;
   /**
    * The seed of the generator a function gets when it takes an `rng` parameter: each case's
    * generator comes from this seed and the case's key, so stochastic results are reproducible
@@ -107,6 +120,8 @@ export interface RunSpec {
   /** `'bar'`: a bar on stderr; a callback; or null for no progress reports. */
   readonly progress: 'bar' | ((info: ProgressInfo) => void) | null;
   readonly signal: AbortSignal | null;
+  /** The longest one case may run, in ms, or null for no limit. */
+  readonly timeoutMs: number | null;
   /** The seed of the generators given to functions that take `rng`. */
   readonly seed: number;
 }
@@ -126,8 +141,12 @@ export const RUN_OPTION_NAMES: readonly (keyof RunOptions)[] = [
   'shuffle',
   'progress',
   'signal',
+  'timeoutMs',
   'seed',
 ];
+
+/** The largest finite `timeoutMs` (the longest a Node timer waits, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const SUBPROCESS_ONLY = ['numThreads', 'affinities', 'gpus', 'batchSize'] as const;
 
@@ -171,6 +190,9 @@ export function normalizeRunOptions(options: RunOptions, where: string): RunOpti
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`signal\` in ${where} to be an AbortSignal, got ${showValue(o.signal)}.`);
   }
+  if (o.timeoutMs !== undefined && !(typeof o.timeoutMs === 'number' && o.timeoutMs > 0 && (o.timeoutMs <= MAX_TIMEOUT_MS || o.timeoutMs === Infinity))) {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`timeoutMs\` in ${where} to be a number of milliseconds above 0 (at most ${MAX_TIMEOUT_MS}, or Infinity for no limit), got ${showValue(o.timeoutMs)}.`);
+  }
   if (o.seed !== undefined && !isSeed(o.seed)) {
     throw new HarvestryError('E_BAD_OPTION', `Expected \`seed\` in ${where} to be a whole number from 0 to 4294967295, got ${showValue(o.seed)}.`);
   }
@@ -203,6 +225,7 @@ export function resolveRunSpec(defaults: RunOptions, call: RunOptions, where: st
     shuffle: o.shuffle === undefined || o.shuffle === false ? null : o.shuffle === true ? 1 : o.shuffle,
     progress: typeof o.progress === 'function' ? o.progress : o.progress === false ? null : (o.progress === true ? process.stderr.isTTY : wantsProgressBar()) ? 'bar' : null,
     signal: o.signal ?? null,
+    timeoutMs: o.timeoutMs === undefined || o.timeoutMs === Infinity ? null : o.timeoutMs,
     seed: o.seed ?? 0,
   };
 }

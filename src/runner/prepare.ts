@@ -120,6 +120,7 @@ export function evalPlanOf(spec: RunnerSpec, grid: GridSpec, call: CheckedCall, 
     onError: call.run.onError,
     retries: call.run.retries,
     timings: call.run.timings,
+    timeoutMs: call.run.timeoutMs,
     rng: call.givesRng ? { seed: call.run.seed, from: rngFrom } : null,
   };
 }

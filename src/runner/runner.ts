@@ -244,10 +244,10 @@ export function planOptions(prep: PreparedRun): PlanOptions {
  */
 export function caseFailedError(prep: PreparedRun, failure: CaseFailure, partial: Dataset | null): HarvestryError {
   const c = showCase(prep.grid.dims, failure.values);
-  const died = failure.error instanceof HarvestryError && failure.error.code === 'E_WORKER_DIED';
+  const died = failure.error instanceof HarvestryError && (failure.error.code === 'E_WORKER_DIED' || failure.error.code === 'E_CASE_TIMEOUT');
   return new HarvestryError(
     'E_CASE_FAILED',
-    `${died ? 'The case' : 'The function threw for the case'} ${c}${died ? ' failed' : ''}: ${failure.message}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
+    `${died ? 'The case' : 'The function threw for the case'} ${c}${died ? ' failed' : ''}: ${failure.message.replace(/\.$/, '')}. Finished results were kept. Fix the function, or run with onError: 'skip' (leave failed cases out) or 'record' (keep them as rows with the error message).`,
     { cause: failure.error, details: { case: Object.fromEntries(prep.grid.dims.map((d, i) => [d, failure.values[i]])), index: failure.index, partial } },
   );
 }
