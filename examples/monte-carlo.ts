@@ -6,9 +6,12 @@
 import { writeFile } from 'node:fs/promises';
 import { arange, Harvester, label, logspace, plot } from 'harvestry';
 
-/** π estimated from n random points (the generator is seeded from the case: n and seed). */
+/**
+ * π estimated from n random points. `seed` only labels the repeat: the generator `rng` is seeded
+ * from the case (n and seed), so each seed draws other points.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- seed only labels the repeat
 export const estimatePi = label({ varNames: 'pi_hat', attrs: { method: 'quarter circle' } }, ({ n, seed, rng }: { n: number; seed: number; rng: () => number }) => {
-  void seed; // the repeat: rng is seeded from the case (n and seed), so each seed draws other points
   let inside = 0;
   for (let i = 0; i < n; i++) {
     const x = rng();
