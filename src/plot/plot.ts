@@ -40,7 +40,13 @@ export class Plot {
   #svg: Promise<string> | undefined;
 
   /**
+   * Wraps a Vega-Lite spec; {@link plot} builds one from a dataset.
+   *
    * @param spec - the Vega-Lite spec
+   * @example
+   * ```ts
+   * const p = new Plot({ mark: 'point', data: { values: [{ x: 1, y: 2 }] }, encoding: { x: { field: 'x' }, y: { field: 'y' } } });
+   * ```
    */
   constructor(spec: VegaLiteSpec) {
     this.#spec = spec;
