@@ -14,7 +14,7 @@ import { checkPlotOptions, type PlotKind, type PlotOptions, type PlotSpec } from
 import { renderPng } from './resvg.js';
 import { buildSpec, type ChartPlan } from './spec.js';
 import { readPlotSource } from './source.js';
-import { renderVegaLiteSvg, type VegaLiteSpec } from './vega.js';
+import { colorRamp, renderVegaLiteSvg, type VegaLiteSpec } from './vega.js';
 
 /** What `plot()` draws from: a dataset, a sample table (a Sampler's table), or a file of either. */
 export type PlotSource = Dataset | Arrow.Table | string;
@@ -162,7 +162,7 @@ export async function plot(source: PlotSource, options: PlotOptions = {}): Promi
   const { plan, fields } = resolvePlan(spec, names);
   const frame: Frame = source instanceof Dataset ? datasetFrame(source, fields, spec.sel, spec.selOptions) : sampleFrame(source, fields, spec.sel, spec.selOptions);
   checkMapped(plan, frame);
-  return new Plot(buildSpec(plan, frame));
+  return new Plot(buildSpec(plan, frame, plan.kind === 'heatmap' ? await colorRamp('viridis') : undefined));
 }
 
 /**

@@ -8,6 +8,7 @@ import { showNames } from '../space/values.js';
 import type { Frame, FrameField } from './frame.js';
 import { showLabel } from './frame.js';
 import type { BandKind, PlotKind } from './options.js';
+import { rasterDataUrl, isEven } from './raster.js';
 import { describeBand, groupStats } from './reduce.js';
 import { CHART_FONT } from './resvg.js';
 import type { VegaLiteSpec } from './vega.js';
@@ -42,7 +43,7 @@ const HI = '_hi';
  * @param plan - the encodings
  * @param frame - the rows
  */
-export function buildSpec(plan: ChartPlan, frame: Frame): VegaLiteSpec {
+export function buildSpec(plan: ChartPlan, frame: Frame, ramp?: Uint8Array): VegaLiteSpec {
   checkTypes(plan, frame);
   let rows = toRows(plan, frame);
   if (plan.reduce !== undefined) rows = reduceRows(plan, rows, plan.reduce.band);
@@ -56,11 +57,12 @@ export function buildSpec(plan: ChartPlan, frame: Frame): VegaLiteSpec {
   const faceted = plan.column !== undefined || plan.row !== undefined;
   const width = plan.width ?? (faceted ? 220 : 420);
   const height = plan.height ?? (faceted ? 180 : 280);
-  const inner: VegaLiteSpec = { width, height, ...layerFor(plan, frame, rows) };
+  const raster = plan.kind === 'heatmap' && !faceted && ramp !== undefined ? rasterLayers(plan, frame, rows, ramp) : null;
+  const inner: VegaLiteSpec = { width, height, ...(raster ?? layerFor(plan, frame, rows)) };
   const spec: VegaLiteSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: titleOf(plan, frame),
-    data: { values: rows },
+    ...(raster === null ? { data: { values: rows } } : {}),
     ...(faceted ? { ...facetOf(plan, frame, rows), spec: inner } : inner),
     config: CONFIG,
   };
@@ -264,6 +266,64 @@ function layerFor(plan: ChartPlan, frame: Frame, rows: readonly Row[]): VegaLite
       return { layer: [band, line] };
     }
   }
+}
+
+/** Heatmaps of at least this many cells on an even grid are drawn as one image. */
+const RASTER_CELLS = 2500;
+
+/**
+ * A big heatmap on an even numeric grid as one image (its own data: a PNG data URL spanning the
+ * grid) and an invisible layer holding the value range, which gives the colour legend; null
+ * when the grid is small, uneven or not numeric.
+ */
+function rasterLayers(plan: ChartPlan, frame: Frame, rows: readonly Row[], ramp: Uint8Array): VegaLiteSpec | null {
+  if (rows.length < RASTER_CELLS || frame.fields.get(plan.x)!.kind !== 'number' || frame.fields.get(plan.y!)!.kind !== 'number') return null;
+  const xs = [...new Set(rows.map((r) => r[plan.x] as number))].sort((a, b) => a - b);
+  const ys = [...new Set(rows.map((r) => r[plan.y!] as number))].sort((a, b) => a - b);
+  if (!isEven(xs, plan.logX) || !isEven(ys, plan.logY) || xs.length * ys.length > 4 * rows.length) return null;
+  const xi = new Map(xs.map((v, i) => [v, i]));
+  const yi = new Map(ys.map((v, i) => [v, i]));
+  const values = new Float64Array(xs.length * ys.length).fill(NaN);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of rows) {
+    const at = yi.get(r[plan.y!] as number)! * xs.length + xi.get(r[plan.x] as number)!;
+    if (!Number.isNaN(values[at]!)) return null; // two rows in one cell: not a grid
+    const v = r[plan.value] as number;
+    values[at] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const extent = { _x0: Infinity, _x1: -Infinity, _y0: Infinity, _y1: -Infinity };
+  for (const r of rows) {
+    extent._x0 = Math.min(extent._x0, r._x0 as number);
+    extent._x1 = Math.max(extent._x1, r._x1 as number);
+    extent._y0 = Math.min(extent._y0, r._y0 as number);
+    extent._y1 = Math.max(extent._y1, r._y1 as number);
+  }
+  const x = axis(plan, frame, plan.x, plan.logX);
+  const y = axis(plan, frame, plan.y!, plan.logY);
+  const url = rasterDataUrl({ xs, ys, values }, ramp, min, max);
+  return {
+    data: { values: [{ [plan.value]: min }, { [plan.value]: max }] },
+    layer: [
+      {
+        data: { values: [{ _url: url, ...extent }] },
+        mark: { type: 'image', aspect: false, smooth: false },
+        encoding: {
+          url: { field: '_url', type: 'nominal' },
+          x: { ...x, field: '_x0', scale: { ...(x.scale as object), nice: false } },
+          x2: { field: '_x1' },
+          y: { ...y, field: '_y0', scale: { ...(y.scale as object), nice: false } },
+          y2: { field: '_y1' },
+        },
+      },
+      {
+        mark: { type: 'rect', opacity: 0 },
+        encoding: { color: { field: ref(plan.value), type: 'quantitative', title: titleOfField(plan.value, frame), scale: { scheme: 'viridis', domain: [min, max] } } },
+      },
+    ],
+  };
 }
 
 function facetOf(plan: ChartPlan, frame: Frame, rows: readonly Row[]): VegaLiteSpec {

@@ -75,3 +75,22 @@ function packageDir(name: string): string {
     dir = up;
   }
 }
+
+/**
+ * A vega colour scheme as a ramp of RGB triples (256 steps), for pictures drawn outside vega
+ * (a heatmap's raster) in the same colours as its legend.
+ *
+ * @param name - the scheme (e.g. `'viridis'`)
+ */
+export async function colorRamp(name: string): Promise<Uint8Array> {
+  const { vega } = await load();
+  const interp = vega.scheme(name) as ((t: number) => string) | undefined;
+  if (typeof interp !== 'function') throw new Error(`vega has no continuous colour scheme ${name}`);
+  const ramp = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const css = interp(i / 255);
+    const rgb = css.startsWith('#') ? [1, 3, 5].map((k) => parseInt(css.slice(k, k + 2), 16)) : (css.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+    ramp.set(rgb, i * 3);
+  }
+  return ramp;
+}

@@ -154,3 +154,21 @@ describe('plot()', () => {
     await assertHarvestryError(() => plot(d, { x: 'omega', y: 'energy', color: 'gamma', kind: 'pie' as never }), 'E_BAD_OPTION', /`kind`/);
   });
 });
+
+describe('plot() heatmaps of big grids', () => {
+  it('draws an even 60 × 50 grid as one image with the colours of its legend', async () => {
+    const f = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => a * b);
+    const ds = await f.runCombos({ a: Array.from({ length: 60 }, (_, i) => i), b: Array.from({ length: 50 }, (_, i) => i) });
+    const p = await plot(ds, { kind: 'heatmap', x: 'a', y: 'b', color: 'p' });
+    const svg = await p.toSVG();
+    assert.equal(svgMarks(svg).filter((m) => m.type === 'image' && m.role === 'mark').length, 1);
+    assert.equal(svgMarks(svg).filter((m) => m.type === 'rect' && m.role === 'mark').reduce((a, m) => a + m.items, 0), 2, 'only the two invisible legend rows');
+    const url = /href="data:image\/png;base64,([^"]+)"/.exec(svg)![1]!;
+    const img = decodePng(Buffer.from(url, 'base64'));
+    assert.deepEqual([img.width, img.height], [60, 50], 'one pixel per cell');
+    const px = (i: number, j: number): number[] => Array.from(img.rgba.subarray(((49 - j) * 60 + i) * 4, ((49 - j) * 60 + i) * 4 + 3));
+    assert.deepEqual(px(0, 0), [68, 1, 84], 'p = 0 at the bottom left: the first viridis colour');
+    assert.deepEqual(px(59, 49), [253, 231, 37], 'p = max at the top right: the last one');
+    assert.deepEqual(svgTexts(svg, 'legend-title'), ['p']);
+  });
+});
