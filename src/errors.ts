@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   E_BATCH_FAILED: 'Batches of a crop failed while `cultivate()` grew them (a case threw, a task was killed); the crop is kept for a retry.',
   E_SUBMIT_FAILED: 'The cluster scheduler refused a job script (its own message is included), or its commands (`sbatch`, `squeue`, `qsub`) are not available.',
   E_TIMEOUT: '`crop.wait()` gave up: batches were still queued or running after `timeoutMs`.',
+  E_PLOT_UNMAPPED: 'A chart would put several rows on one point: a dim is on no encoding (x, color, column, row), not fixed with `sel` and not reduced.',
+  E_PLOT_TYPE: 'A column of the wrong kind for where a chart puts it: strings on a numeric axis, a dim where a variable is drawn, a list column of a sample table.',
+  E_PLOT_EMPTY: 'A chart has nothing to draw: the selection leaves no rows with a value of the variable.',
+  E_PLOT_SPEC: 'vega-lite could not compile the chart built from the options.',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -11,7 +11,7 @@ import { arrowColumnType, fromArrowData, toArrowData } from './arrow.js';
 import { toDenseArray, type LabelledArray } from './dense.js';
 import { encodeMeta, type DatasetMeta, type Provenance } from './meta.js';
 import { rowsToRecords, toLongDataset } from './records.js';
-import { selectDataset, type Selection } from './select.js';
+import { selectDataset, type SelOptions, type Selection } from './select.js';
 import { loadDataFrame, type DataFrameLike } from './dataframe.js';
 import { renderSummary } from './summary.js';
 import { renderDatasetHead } from './head.js';
@@ -142,19 +142,22 @@ export class Dataset {
   /**
    * Selects by coordinate values. A single value keeps the rows with that value and drops the
    * dim (its value moves to `attrs`); an array keeps the rows with any of those values, in that
-   * order. Internal dims with known coords can be selected too.
+   * order. Internal dims with known coords can be selected too. With `{ method: 'nearest' }`
+   * each value picks the closest coord (`0.3` finds `0.30000000000000004`), within `tolerance`.
    *
    * @param selection - dim name to value or array of values
+   * @param options - exact (default) or nearest matching
    * @returns a new dataset
    * @example
    * ```ts
    * ds.sel({ a: 1 });          // rows with a = 1, without the `a` dim
    * ds.sel({ b: [10, 30] });   // rows with b = 10 or 30
    * ds.sel({ t: 0 });          // element t = 0 of every variable over `t`
+   * ds.sel({ gamma: 0.3 }, { method: 'nearest', tolerance: 1e-9 });
    * ```
    */
-  sel(selection: Selection): Dataset {
-    return selectDataset(this, selection);
+  sel(selection: Selection, options: SelOptions = {}): Dataset {
+    return selectDataset(this, selection, options);
   }
 
   /**

@@ -11,8 +11,25 @@ import type { DatasetMeta, DimMeta, VarMeta } from './meta.js';
 /** A selection: for each dim, one value (the dim is dropped) or an array of values (kept). */
 export type Selection = Readonly<Record<string, Scalar | readonly Scalar[]>>;
 
+/** How `sel()` matches values to coords. */
+export interface SelOptions {
+  /**
+   * `'exact'`: a value must equal a coord; `'nearest'`: the closest numeric coord (or Date),
+   * as xarray's `method='nearest'` (exact for strings, booleans and null).
+   * @defaultValue `'exact'`
+   */
+  readonly method?: 'exact' | 'nearest';
+  /**
+   * With `method: 'nearest'`: the largest distance accepted between a value and its coord
+   * (a value further from every coord is not found).
+   * @defaultValue `Infinity`
+   */
+  readonly tolerance?: number;
+}
+
 /** Applies a selection to a dataset. */
-export function selectDataset(ds: Dataset, selection: Selection): Dataset {
+export function selectDataset(ds: Dataset, selection: Selection, options: SelOptions = {}): Dataset {
+  const match = checkSelOptions(options);
   let meta = ds.meta;
   const columns: Record<string, ColumnData> = {};
   for (const name of columnNames(meta)) columns[name] = ds.column(name);
@@ -20,15 +37,15 @@ export function selectDataset(ds: Dataset, selection: Selection): Dataset {
   for (const [name, want] of Object.entries(selection)) {
     const dim = meta.dims.find((d) => d.name === name);
     if (dim !== undefined) {
-      const picked = pickCoords(dim.name, dim.coords, want);
+      const picked = pickCoords(dim.name, dim.coords, want, match);
       rows = filterRows(columns[name]!, picked, rows);
-      meta = replaceDim(meta, dim, Array.isArray(want) ? picked.values : null, want);
+      meta = replaceDim(meta, dim, Array.isArray(want) ? picked.values : null, picked.values[0]!);
       continue;
     }
     const internal = meta.varCoords[name];
     if (internal === undefined) throw unknownDim(meta, name);
-    const picked = pickCoords(name, internal.coords, want);
-    meta = selectInternal(meta, columns, name, picked, Array.isArray(want) ? undefined : { value: want as Scalar });
+    const picked = pickCoords(name, internal.coords, want, match);
+    meta = selectInternal(meta, columns, name, picked, Array.isArray(want) ? undefined : { value: picked.values[0]! });
   }
   if (rows !== null) for (const name of Object.keys(columns)) columns[name] = takeRows(columns[name]!, rows);
   for (const name of Object.keys(columns)) if (!columnNames(meta).includes(name)) delete columns[name];
@@ -40,22 +57,74 @@ interface Picked {
   readonly indices: number[];
 }
 
-function pickCoords(name: string, coords: readonly Scalar[], want: Scalar | readonly Scalar[]): Picked {
+interface Match {
+  readonly nearest: boolean;
+  readonly tolerance: number;
+}
+
+function checkSelOptions(options: SelOptions): Match {
+  const method: string = options.method ?? 'exact';
+  if (method !== 'exact' && method !== 'nearest') {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`method\` to be 'exact' or 'nearest', got ${showValue(method)}.`);
+  }
+  const tolerance: unknown = options.tolerance ?? Infinity;
+  if (typeof tolerance !== 'number' || !(tolerance >= 0)) {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`tolerance\` to be a number from 0 up, got ${showValue(tolerance)}.`);
+  }
+  if (options.tolerance !== undefined && method !== 'nearest') {
+    throw new HarvestryError('E_BAD_OPTION', "`tolerance` applies to `method: 'nearest'` only; add `method: 'nearest'`.");
+  }
+  return { nearest: method === 'nearest', tolerance };
+}
+
+/**
+ * The positions of wanted values among coords.
+ *
+ * @param name - the dim, for messages
+ * @param coords - its coords
+ * @param want - one value or several
+ * @param match - exact or nearest
+ */
+export function pickCoords(name: string, coords: readonly Scalar[], want: Scalar | readonly Scalar[], match: Match = { nearest: false, tolerance: Infinity }): Picked {
   const wanted: readonly Scalar[] = Array.isArray(want) ? want : [want as Scalar];
   const index = new Map<unknown, number>();
   coords.forEach((c, i) => index.set(keyOf(c), i));
   const indices = wanted.map((w) => {
-    const i = index.get(keyOf(w));
+    const i = index.get(keyOf(w)) ?? (match.nearest ? nearestIndex(coords, w, match.tolerance) : undefined);
     if (i === undefined) {
-      throw new HarvestryError(
-        'E_NOT_FOUND',
-        `\`${name}\` has no value ${showValue(w)}; its values are ${showValue(coords)}. Select one of those.`,
-        { details: { dim: name, value: w } },
-      );
+      const how = match.nearest ? ` within ${match.tolerance} (method 'nearest')` : '';
+      const hint = match.nearest ? 'Select a value closer to one of those, or widen `tolerance`.' : "Select one of those, or pass `{ method: 'nearest' }` to take the closest.";
+      throw new HarvestryError('E_NOT_FOUND', `\`${name}\` has no value ${showValue(w)}${how}; its values are ${showValue(coords)}. ${hint}`, {
+        details: { dim: name, value: w },
+      });
     }
     return i;
   });
   return { values: indices.map((i) => coords[i]!), indices };
+}
+
+function asNumber(v: Scalar): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.getTime();
+  return null;
+}
+
+function nearestIndex(coords: readonly Scalar[], w: Scalar, tolerance: number): number | undefined {
+  const x = asNumber(w);
+  if (x === null || Number.isNaN(x)) return undefined;
+  let best: number | undefined;
+  let bestDist = Infinity;
+  coords.forEach((c, i) => {
+    const y = asNumber(c);
+    if (y === null || (typeof w === 'object') !== (typeof c === 'object')) return;
+    const d = Math.abs(y - x);
+    if (d < bestDist) {
+      best = i;
+      bestDist = d;
+    }
+  });
+  return bestDist <= tolerance ? best : undefined;
 }
 
 function filterRows(col: ColumnData, picked: Picked, prev: number[] | null): number[] {
@@ -64,7 +133,7 @@ function filterRows(col: ColumnData, picked: Picked, prev: number[] | null): num
   return candidates.filter((r) => keys.has(isValid(col, r) ? keyOf(scalarAt(col.values, col.type, r)) : null));
 }
 
-function replaceDim(meta: DatasetMeta, dim: DimMeta, kept: Scalar[] | null, want: Scalar | readonly Scalar[]): DatasetMeta {
+function replaceDim(meta: DatasetMeta, dim: DimMeta, kept: Scalar[] | null, want: Scalar): DatasetMeta {
   if (kept !== null) return { ...meta, dims: meta.dims.map((d) => (d === dim ? { ...d, coords: kept } : d)) };
   return { ...meta, dims: meta.dims.filter((d) => d !== dim), attrs: { ...meta.attrs, [dim.name]: want } };
 }

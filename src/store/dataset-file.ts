@@ -187,8 +187,13 @@ export function sampleTableError(where: string): HarvestryError {
   );
 }
 
-/** The labels restricted to some columns (dims always stay). */
-function projectMeta(meta: DatasetMeta, columns: readonly string[]): DatasetMeta {
+/**
+ * The labels restricted to some columns (dims always stay).
+ *
+ * @param meta - the labels
+ * @param columns - the columns kept
+ */
+export function projectMeta(meta: DatasetMeta, columns: readonly string[]): DatasetMeta {
   const keep = new Set(columns);
   return {
     ...meta,

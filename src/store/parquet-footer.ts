@@ -22,6 +22,9 @@ export interface ChunkInfo {
   readonly numValues: number;
   /** Null values, when the writer recorded statistics. */
   readonly nullCount: number | null;
+  /** The smallest and largest values as plain-encoded bytes, when the writer recorded them. */
+  readonly min?: Uint8Array | null;
+  readonly max?: Uint8Array | null;
 }
 
 /** A row group, as far as the footer tells. */
@@ -142,7 +145,15 @@ function describeRowGroup(rg: ThriftStruct): RowGroupInfo {
     const name = path[0]?.t === 'binary' ? new TextDecoder().decode(path[0].v) : '';
     const stats = field(md, 12);
     const nulls = stats?.t === 'struct' ? field(stats, 3) : undefined;
-    columns.set(name, { numValues: Number(i64(field(md, 5))), nullCount: nulls === undefined ? null : Number(i64(nulls)) });
+    // min_value (6) and max_value (5); the deprecated min (2) and max (1) only as a fallback
+    const bytesOf = (...ids: number[]): Uint8Array | null => {
+      for (const id of ids) {
+        const v = stats?.t === 'struct' ? field(stats, id) : undefined;
+        if (v?.t === 'binary') return v.v;
+      }
+      return null;
+    };
+    columns.set(name, { numValues: Number(i64(field(md, 5))), nullCount: nulls === undefined ? null : Number(i64(nulls)), min: bytesOf(6, 2), max: bytesOf(5, 1) });
   }
   const numRows = Number(i64(field(rg, 3)));
   // the whole RowGroup (offsets, sizes, statistics of every chunk): equal only for the same data
