@@ -35,6 +35,15 @@ export const COMMANDS: readonly CommandHelp[] = [
     ],
   },
   {
+    name: 'view',
+    usage: 'harvestry view <file> [--port <n>] [--out <report.html>]',
+    summary: 'Explore a dataset or sample table in the browser: pick variable, x, colour and panels, slide through the other dims, see the coverage of the grid; it follows the file live as a harvest fills it in.',
+    details: [
+      '--port <n>      serve on http://127.0.0.1:<n>/ (default: a free port, printed)',
+      '--out <file>    write one self-contained HTML file instead of serving (works offline, not live)',
+    ],
+  },
+  {
     name: 'crop',
     usage: 'harvestry crop <status|grow|reap|submit> <crop-dir> [options]',
     summary: 'Look after a crop (a sweep cut into batches in a folder): show it, grow batches, reap them, submit them to a cluster.',

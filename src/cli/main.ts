@@ -93,6 +93,10 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
       io.out(`wrote ${report.path}: ${report.rows} rows, columns ${report.columns.join(', ')}`);
       return EXIT_CODES.ok;
     }
+    case 'view': {
+      const { runViewCommand } = await import('./view.js');
+      return runViewCommand(args, io);
+    }
     case 'crop': {
       const { runCropCommand } = await import('./crop-command.js');
       return runCropCommand(args, io);
