@@ -188,9 +188,15 @@ export const VIEW_CLIENT_SCRIPT = String.raw`
       base += at * strides[k];
       fixedText.push(name + ' = ' + dimInfo(name).labels[at]);
     });
-    const table = document.createElement('table');
     const colInfo = dimInfo(cov.dims[colsDim]);
     const rowInfo = rowsDim >= 0 ? dimInfo(cov.dims[rowsDim]) : null;
+    const cellAt = (i, j) => STATES[Number(cov.cells[base + (rowInfo ? i * strides[rowsDim] : 0) + j * strides[colsDim]])];
+    if ((rowInfo ? cov.sizes[rowsDim] : 1) * cov.sizes[colsDim] > 2500) {
+      drawCoverageCanvas(box, rowInfo, colInfo, rowInfo ? cov.sizes[rowsDim] : 1, cov.sizes[colsDim], cellAt);
+      noteFixed(box, fixedText);
+      return;
+    }
+    const table = document.createElement('table');
     const caption = document.createElement('div');
     caption.className = 'axes';
     caption.textContent = (rowInfo ? 'rows: ' + rowInfo.name + ' · ' : '') + 'columns: ' + colInfo.name;
@@ -213,8 +219,7 @@ export const VIEW_CLIENT_SCRIPT = String.raw`
       th.textContent = rowInfo ? rowInfo.labels[i] : '';
       tr.appendChild(th);
       for (let j = 0; j < cov.sizes[colsDim]; j++) {
-        const at = base + (rowInfo ? i * strides[rowsDim] : 0) + j * strides[colsDim];
-        const st = STATES[Number(cov.cells[at])];
+        const st = cellAt(i, j);
         const td = document.createElement('td');
         td.className = st;
         td.title = (rowInfo ? rowInfo.name + ' = ' + rowInfo.labels[i] + ', ' : '') + colInfo.name + ' = ' + colInfo.labels[j] + ': ' + st;
@@ -223,11 +228,37 @@ export const VIEW_CLIENT_SCRIPT = String.raw`
       table.appendChild(tr);
     }
     box.appendChild(table);
-    if (fixedText.length > 0) {
-      const p = document.createElement('div');
-      p.textContent = 'at ' + fixedText.join(', ');
-      box.appendChild(p);
+    noteFixed(box, fixedText);
+  }
+
+  function noteFixed(box, fixedText) {
+    if (fixedText.length === 0) return;
+    const p = document.createElement('div');
+    p.textContent = 'at ' + fixedText.join(', ');
+    box.appendChild(p);
+  }
+
+  // big grids: one canvas, a few pixels a cell, the cell under the pointer in its title
+  function drawCoverageCanvas(box, rowInfo, colInfo, nRows, nCols, cellAt) {
+    const px = Math.max(1, Math.floor(280 / Math.max(nRows, nCols)));
+    const canvas = document.createElement('canvas');
+    canvas.id = 'coverage-canvas';
+    canvas.width = nCols * px;
+    canvas.height = nRows * px;
+    const ctx = canvas.getContext('2d');
+    const COLOURS = { present: '#2b8a3e', missing: '#e9ecef', failed: '#c92a2a', stale: '#e8a317' };
+    for (let i = 0; i < nRows; i++) {
+      for (let j = 0; j < nCols; j++) {
+        ctx.fillStyle = COLOURS[cellAt(i, j)];
+        ctx.fillRect(j * px, i * px, px, px);
+      }
     }
+    canvas.addEventListener('mousemove', (e) => {
+      const j = Math.min(nCols - 1, Math.floor(e.offsetX / px));
+      const i = Math.min(nRows - 1, Math.floor(e.offsetY / px));
+      canvas.title = (rowInfo ? rowInfo.name + ' = ' + rowInfo.labels[i] + ', ' : '') + colInfo.name + ' = ' + colInfo.labels[j] + ': ' + cellAt(i, j);
+    });
+    box.appendChild(canvas);
   }
 
   function drawHeader() {

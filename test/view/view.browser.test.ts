@@ -163,6 +163,32 @@ describe('harvestry view in a browser', () => {
     await page.close();
   });
 
+  it('draws the coverage of a big grid on a canvas', async () => {
+    const big = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => a * 100 + b);
+    const path = join(dir, 'big.parquet');
+    const h = new Harvester(big, path);
+    const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+    await h.harvestCombos({ a: range(0, 60), b: range(0, 30) });
+    await h.harvestCombos({ a: [0], b: range(30, 60) });
+    const local = await serveView(path);
+    try {
+      const { page, errors } = await openPage(local.url);
+      await waitForDraw(page, 0);
+      assert.equal(await js(page, "document.getElementById('coverage-counts').dataset.present"), '1830');
+      assert.equal(await js(page, "document.querySelectorAll('#coverage td').length"), 0);
+      // the colour of the cell at row a, column b
+      const colour = (a: number, b: number): Promise<number[]> =>
+        js(page, `(() => { const c = document.getElementById('coverage-canvas'); const px = c.width / 60; return [...c.getContext('2d').getImageData(${b} * px, ${a} * px, 1, 1).data].slice(0, 3); })()`);
+      assert.deepEqual(await colour(0, 45), [0x2b, 0x8a, 0x3e]); // present
+      assert.deepEqual(await colour(1, 45), [0xe9, 0xec, 0xef]); // missing
+      assert.deepEqual(await colour(59, 29), [0x2b, 0x8a, 0x3e]);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      await local.close();
+    }
+  });
+
   it('writes a static report that works from file://, offline', async () => {
     const path = join(dir, 'traces.parquet');
     const out = join(dir, 'report.html');
