@@ -101,6 +101,10 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
       const { runCropCommand } = await import('./crop-command.js');
       return runCropCommand(args, io);
     }
+    case 'plot': {
+      const { runPlotCommand } = await import('./plot-command.js');
+      return runPlotCommand(args, io);
+    }
     case 'demo': {
       const { values } = parseArgs({ args: [...args], options: { dir: { type: 'string', default: 'harvestry-demo' } } });
       const { runDemo } = await import('./demo.js');

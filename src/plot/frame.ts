@@ -43,6 +43,8 @@ export interface SourceNames {
   readonly vars: readonly string[];
   /** The internal dims of each variable. */
   readonly varDims: Readonly<Record<string, readonly string[]>>;
+  /** True for a sample table (every row a point: scatter by default). */
+  readonly isSamples: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface SourceNames {
  * @param ds - the dataset
  */
 export function datasetNames(ds: Dataset): SourceNames {
-  return { dims: ds.dims, vars: ds.varNames, varDims: ds.varDims };
+  return { dims: ds.dims, vars: ds.varNames, varDims: ds.varDims, isSamples: false };
 }
 
 /**
@@ -98,7 +100,7 @@ export function sampleNames(table: Arrow.Table): SourceNames {
   const meta = sampleMetaOf(table);
   const dims = meta.columns.filter((c) => c.role === 'param' || c.role === 'seed' || c.role === 'index').map((c) => c.name);
   const vars = meta.columns.filter((c) => c.role === 'var' || c.role === 'duration').map((c) => c.name);
-  return { dims, vars, varDims: Object.fromEntries(meta.columns.filter((c) => c.role === 'var').map((c) => [c.name, c.dims])) };
+  return { dims, vars, varDims: Object.fromEntries(meta.columns.filter((c) => c.role === 'var').map((c) => [c.name, c.dims])), isSamples: true };
 }
 
 /**

@@ -177,7 +177,7 @@ export function resolvePlan(spec: PlotSpec, names: SourceNames): { plan: ChartPl
     }
   }
   const isVar = (n: string | undefined): boolean => n !== undefined && names.vars.includes(n);
-  const kind: PlotKind = spec.kind ?? (names.vars.length > 0 && (isVar(spec.x) || (spec.x === undefined && namesAreSamples(names))) ? 'scatter' : 'line');
+  const kind: PlotKind = spec.kind ?? (names.vars.length > 0 && (isVar(spec.x) || names.isSamples) ? 'scatter' : 'line');
   const firstVar = names.vars[0];
   if (firstVar === undefined) throw new HarvestryError('E_PLOT_EMPTY', 'There is nothing to plot: the source has no variables.');
   const used = new Set([spec.color, spec.column, spec.row, spec.reduce?.dim, ...Object.keys(spec.sel ?? {}).filter((k) => !Array.isArray(spec.sel![k]))]);
@@ -213,10 +213,6 @@ export function resolvePlan(spec: PlotSpec, names: SourceNames): { plan: ChartPl
   const plan: ChartPlan = { kind, x, y, color, column: spec.column, row: spec.row, reduce: spec.reduce, value, logX: spec.logX, logY: spec.logY, title: spec.title, width: spec.width, height: spec.height };
   const fields = [...new Set([x, y, color, spec.column, spec.row, value, spec.reduce?.dim].filter((n): n is string => n !== undefined))];
   return { plan, fields };
-}
-
-function namesAreSamples(names: SourceNames): boolean {
-  return names.dims.includes('_seed') || names.dims.includes('_sample');
 }
 
 /** Every dim left with several values must be on an encoding, or reduced. */

@@ -42,7 +42,7 @@ export async function readPlotSource(path: string, spec: PlotSpec, fieldsOf: (na
     if (labels === null) throw new HarvestryError('E_NOT_FOUND', `There is no file at ${path} to plot. Check the path.`, { details: { path } });
   }
   const meta = labels.meta;
-  const names: SourceNames = { dims: meta.dims.map((d) => d.name), vars: meta.vars.map((v) => v.name), varDims: Object.fromEntries(meta.vars.map((v) => [v.name, v.dims])) };
+  const names: SourceNames = { dims: meta.dims.map((d) => d.name), vars: meta.vars.map((v) => v.name), varDims: Object.fromEntries(meta.vars.map((v) => [v.name, v.dims])), isSamples: false };
   const vars = fieldsOf(names).filter((n) => names.vars.includes(n));
   const { ds } = await readDatasetSlice(path, { vars, ...(spec.sel === undefined ? {} : { sel: spec.sel }), selOptions: spec.selOptions });
   return ds;

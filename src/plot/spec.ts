@@ -200,8 +200,7 @@ function typeOf(f: FrameField, discrete: boolean): string {
 function axis(plan: ChartPlan, frame: Frame, name: string, log: boolean): Record<string, unknown> {
   const f = frame.fields.get(name)!;
   const type = f.kind === 'string' || f.kind === 'bool' ? 'ordinal' : typeOf(f, false);
-  const scale: Record<string, unknown> = { zero: false };
-  if (log) scale.type = 'log';
+  const scale: Record<string, unknown> = log ? { type: 'log' } : { zero: false };
   return { field: ref(name), type, title: titleOfField(name, frame), ...(type === 'ordinal' ? {} : { scale }) };
 }
 
@@ -270,11 +269,16 @@ function layerFor(plan: ChartPlan, frame: Frame, rows: readonly Row[]): VegaLite
 function facetOf(plan: ChartPlan, frame: Frame, rows: readonly Row[]): VegaLiteSpec {
   const header = (name: string): Record<string, unknown> => {
     const f = frame.fields.get(name)!;
-    return { field: ref(name), type: f.kind === 'number' || f.kind === 'date' ? 'ordinal' : 'nominal', title: titleOfField(name, frame) };
+    // each panel says what it holds ("F = 0.9"), so no shared title above them; the parentheses
+    // matter: vega-lite pastes a conditional expression in place of datum.label
+    const unit = frame.units[name];
+    const label = `${JSON.stringify(`${name} = `)} + (datum.label)${unit === undefined ? '' : ` + ${JSON.stringify(` ${unit}`)}`}`;
+    return { field: ref(name), type: f.kind === 'number' || f.kind === 'date' ? 'ordinal' : 'nominal', title: null, header: { labelExpr: label } };
   };
   if (plan.row === undefined) {
     const n = new Set(rows.map((r) => r[plan.column!])).size;
-    if (n > 3) return { facet: header(plan.column!), columns: 3, resolve: { axis: { x: 'independent', y: 'independent' } } };
+    // wrapped: 4 panels as 2 × 2, more in rows of 3, each with its own axes
+    if (n > 3) return { facet: header(plan.column!), columns: n === 4 ? 2 : 3, resolve: { axis: { x: 'independent', y: 'independent' } } };
     return { facet: { column: header(plan.column!) } };
   }
   return { facet: { ...(plan.column === undefined ? {} : { column: header(plan.column) }), row: header(plan.row) } };
