@@ -20,6 +20,30 @@ export const COMMANDS: readonly CommandHelp[] = [
     details: ['<dataset> is a .parquet or .arrow file written by harvestry.'],
   },
   {
+    name: 'head',
+    usage: 'harvestry head <file> [-n <rows>]',
+    summary: 'Show the first rows of a dataset or sample table as an aligned table (list cells abbreviated).',
+    details: ['-n, --rows <n>  how many rows (default 10)'],
+  },
+  {
+    name: 'export',
+    usage: 'harvestry export <dataset> --long <out.parquet> [--vars <a,b>]',
+    summary: 'Write the long form of a dataset: one row per element, every dim and internal dim a column, no list columns (DuckDB, polars, pandas read it as it is).',
+    details: [
+      '--long <out>    the file to write (.parquet or .arrow); never the dataset itself',
+      '--vars <a,b>    only these variables (those with internal dims must share them)',
+    ],
+  },
+  {
+    name: 'view',
+    usage: 'harvestry view <file> [--port <n>] [--out <report.html>]',
+    summary: 'Explore a dataset or sample table in the browser: pick variable, x, colour and panels, slide through the other dims, see the coverage of the grid; it follows the file live as a harvest fills it in.',
+    details: [
+      '--port <n>      serve on http://127.0.0.1:<n>/ (default: a free port, printed)',
+      '--out <file>    write one self-contained HTML file instead of serving (works offline, not live)',
+    ],
+  },
+  {
     name: 'crop',
     usage: 'harvestry crop <status|grow|reap|submit> <crop-dir> [options]',
     summary: 'Look after a crop (a sweep cut into batches in a folder): show it, grow batches, reap them, submit them to a cluster.',

@@ -75,6 +75,29 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
       io.out(await renderInfo(positionals[0]!));
       return EXIT_CODES.ok;
     }
+    case 'head': {
+      const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { rows: { type: 'string', short: 'n', default: '10' } } });
+      if (positionals.length !== 1) return usage(io, 'head', `expected one file, got ${positionals.length}`);
+      const n = Number(values.rows);
+      if (!Number.isInteger(n) || n < 0) return usage(io, 'head', `expected -n to be a whole number from 0 up, got ${JSON.stringify(values.rows)}`);
+      const { renderFileHead } = await import('./head.js');
+      io.out(await renderFileHead(positionals[0]!, n));
+      return EXIT_CODES.ok;
+    }
+    case 'export': {
+      const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { long: { type: 'string' }, vars: { type: 'string' } } });
+      if (positionals.length !== 1) return usage(io, 'export', `expected one dataset file, got ${positionals.length}`);
+      if (values.long === undefined) return usage(io, 'export', 'expected --long <out.parquet>, the file to write');
+      const { exportLong } = await import('../store/export-long.js');
+      const vars = values.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const report = await exportLong(positionals[0]!, values.long, vars === undefined ? {} : { vars });
+      io.out(`wrote ${report.path}: ${report.rows} rows, columns ${report.columns.join(', ')}`);
+      return EXIT_CODES.ok;
+    }
+    case 'view': {
+      const { runViewCommand } = await import('./view.js');
+      return runViewCommand(args, io);
+    }
     case 'crop': {
       const { runCropCommand } = await import('./crop-command.js');
       return runCropCommand(args, io);
@@ -93,4 +116,9 @@ async function runCommand(command: string, args: readonly string[], io: CliIo): 
     default:
       return EXIT_CODES.usage;
   }
+}
+
+function usage(io: CliIo, command: string, problem: string): number {
+  io.err(`harvestry ${command}: ${problem}.\n\n${renderCommandHelp(command)}`);
+  return EXIT_CODES.usage;
 }

@@ -14,6 +14,7 @@ import { rowsToRecords, toLongDataset } from './records.js';
 import { selectDataset, type SelOptions, type Selection } from './select.js';
 import { loadDataFrame, type DataFrameLike } from './dataframe.js';
 import { renderSummary } from './summary.js';
+import { renderDatasetHead } from './head.js';
 
 /** One row of a dataset as a plain object: dim values, then variable values. */
 export type DatasetRecord = Record<string, unknown>;
@@ -210,6 +211,26 @@ export class Dataset {
    */
   async toDataFrame(): Promise<DataFrameLike> {
     return loadDataFrame(this);
+  }
+
+  /**
+   * The first rows as an aligned text table, for a terminal: dims, then variables (list
+   * cells abbreviated to their first and last elements and their shape).
+   *
+   * @param n - how many rows
+   * @default 10
+   * @example
+   * ```ts
+   * console.log(ds.head(3));
+   * // Dataset: first 3 of 6 rows
+   * // a   b   p
+   * // ─  ──  ──
+   * // 1  10  10
+   * // ...
+   * ```
+   */
+  head(n = 10): string {
+    return renderDatasetHead(this, n);
   }
 
   /**
