@@ -47,6 +47,7 @@ export type { GridSpec, DimInfo, GridCursor } from './space/grid.js';
 export type { DimCoords } from './space/view.js';
 export type { CombosGridSpec, ColumnsSpec, ProductSpec, ZipSpec, ConcatSpec, RepeatSpec, SubsetSpec } from './space/space-spec.js';
 export { closePools } from './execute/pool.js';
+export { isMain } from './execute/is-main.js';
 export type { ExecutorKind } from './execute/run.js';
 export { Harvester } from './harvest/harvester.js';
 export type { DeleteOptions } from './harvest/harvester.js';

@@ -24,7 +24,8 @@ export interface FunctionSite {
 export const SITE_KEY: unique symbol = Symbol.for('harvestry.site') as never;
 
 const sites = new WeakMap<object, FunctionSite>();
-const counters = new Map<string, number>();
+/** `label()` calls made so far per module URL, shared by every copy of harvestry in a thread. */
+const counters: Map<string, number> = ((globalThis as Record<symbol, unknown>)[Symbol.for('harvestry.labelCounts')] ??= new Map<string, number>()) as Map<string, number>;
 const OWN_DIR = new URL('..', import.meta.url).href;
 
 /**
@@ -42,6 +43,15 @@ export function captureSite(below: (...args: never[]) => unknown, fingerprint: s
   if (url !== null) counters.set(url, ordinal + 1);
   const name = frame?.getFunctionName() ?? null;
   return { url, ordinal, fingerprint, enclosing: name === null || name === '' ? null : name };
+}
+
+/**
+ * How many `label()` calls a module has made so far in this thread.
+ *
+ * @param url - the module's URL
+ */
+export function labelCount(url: string): number {
+  return counters.get(url) ?? 0;
 }
 
 /**

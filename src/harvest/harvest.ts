@@ -21,7 +21,7 @@ import { withBackupHint } from '../store/dataset-labels.js';
 import { commitRows, type CommitTarget } from './commit.js';
 import { expandEllipsis } from './ellipsis.js';
 import { ABSENT, FAILED, GridLocator, GridStatus, PRESENT, STALE, scanRowGroups } from './grid-status.js';
-import type { HarvestSpec } from './options.js';
+import type { CommitInfo, HarvestSpec } from './options.js';
 import { renderStaleWarning } from './stale.js';
 
 /** What a harvest reported besides its dataset. */
@@ -120,6 +120,7 @@ export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestS
     throw withBackupHint(err, path);
   });
   status.stamp = file.stamp;
+  status.fileRows = file.footer.numRows;
   if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
   return { prep, status, locator, fileRows: file.footer.numRows };
 }
@@ -178,7 +179,14 @@ class Committer {
     const chunks = this.pending;
     const ds = assembleDataset(this.prep.assembly, chunks);
     const cases = rowCases(chunks, this.prep.run.onError === 'record');
-    const info = await commitRows(this.target, ds, cases);
+    let info: CommitInfo;
+    try {
+      info = await commitRows(this.target, ds, cases);
+    } catch (err) {
+      // The file is gone: hand over every row this harvest finished, written before or not.
+      if (!(err instanceof HarvestryError && err.code === 'E_FILE_REPLACED')) throw err;
+      throw new HarvestryError(err.code, err.message, { details: { ...err.details, partial: assembleDataset(this.prep.assembly, this.all) } });
+    }
     this.whole = chunks.length === this.all.length ? ds : null;
     this.pending = [];
     this.pendingRows = 0;
