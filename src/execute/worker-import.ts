@@ -267,7 +267,9 @@ function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string
     const resources = (c as { resources?: unknown }).resources;
     return { fn, resources: typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>) : {}, site: other };
   };
-  const exact = pick((o) => o.ordinal === site.ordinal && o.fingerprint === site.fingerprint);
+  // The same text (a worker of the same loader) is the same function; else compare fingerprints,
+  // which parses (a grower running tsc's output of a crop sown under tsx).
+  const exact = pick((o) => o.ordinal === site.ordinal && ((o.source !== undefined && o.source === site.source) || o.fingerprint === site.fingerprint));
   if (exact !== null || !anyVersion) return exact;
   return pick((o) => o.ordinal === site.ordinal) ?? pick((o) => o.fingerprint === site.fingerprint) ?? pick(() => true);
 }
