@@ -16,7 +16,7 @@ export type { Combos, Cases, RunCombosOptions, RunCasesOptions, NumericArray, Po
 export type { CaseFailure } from './execute/evaluate.js';
 export type { ColumnData, ElemType, Container, Values } from './execute/columns.js';
 export { Dataset } from './dataset/dataset.js';
-export type { DatasetRecord } from './dataset/dataset.js';
+export type { DatasetRecord, RecordOptions } from './dataset/dataset.js';
 export { LabelledArray } from './dataset/dense.js';
 export type { DenseData } from './dataset/dense.js';
 export type { Selection } from './dataset/select.js';
