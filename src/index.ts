@@ -17,7 +17,7 @@ export type { Combos, Cases, RunCombosOptions, RunCasesOptions, NumericArray, Po
 export type { CaseFailure } from './execute/evaluate.js';
 export type { ColumnData, ElemType, Container, Values } from './execute/columns.js';
 export { Dataset } from './dataset/dataset.js';
-export type { DatasetRecord } from './dataset/dataset.js';
+export type { DatasetRecord, RecordOptions } from './dataset/dataset.js';
 export { LabelledArray } from './dataset/dense.js';
 export type { DenseData } from './dataset/dense.js';
 export type { Selection, SelOptions } from './dataset/select.js';
@@ -56,6 +56,7 @@ export type { GridSpec, DimInfo, GridCursor } from './space/grid.js';
 export type { DimCoords } from './space/view.js';
 export type { CombosGridSpec, ColumnsSpec, ProductSpec, ZipSpec, ConcatSpec, RepeatSpec, SubsetSpec } from './space/space-spec.js';
 export { closePools } from './execute/pool.js';
+export { isMain } from './execute/is-main.js';
 export type { ExecutorKind } from './execute/run.js';
 export { Harvester } from './harvest/harvester.js';
 export type { DeleteOptions } from './harvest/harvester.js';

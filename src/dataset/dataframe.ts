@@ -56,12 +56,12 @@ export async function loadDanfo(): Promise<DanfoModule> {
 
 /**
  * Makes a danfo DataFrame of a dataset: one column per dim and variable (the long form when
- * there are internal dims). bigints become numbers when they fit exactly, else strings; null
- * numbers become NaN.
+ * there are internal dims; `_fingerprint` only when asked for). bigints become numbers when they
+ * fit exactly, else strings; null numbers become NaN.
  */
-export async function loadDataFrame(ds: Dataset): Promise<DataFrameLike> {
+export async function loadDataFrame(ds: Dataset, withFingerprint = false): Promise<DataFrameLike> {
   const danfo = await loadDanfo();
-  const flat = ds.meta.vars.some((v) => v.dims.length > 0) ? ds.toLong() : ds;
+  const flat = ds.meta.vars.some((v) => v.dims.length > 0) || (ds.meta.fingerprintColumn != null && !withFingerprint) ? ds.toLong(undefined, { fingerprint: withFingerprint }) : ds;
   return new danfo.DataFrame(frameColumns(flat), { columns: columnNames(flat.meta) });
 }
 

@@ -19,6 +19,16 @@ import { renderDatasetHead } from './head.js';
 /** One row of a dataset as a plain object: dim values, then variable values. */
 export type DatasetRecord = Record<string, unknown>;
 
+/** Options of {@link Dataset.toRecords}, {@link Dataset.toLong} and {@link Dataset.toDataFrame}. */
+export interface RecordOptions {
+  /**
+   * Keep the `_fingerprint` column a Harvester adds (which version of the function made each
+   * row). The file always keeps it; records and frames leave it out unless asked.
+   * @default false
+   */
+  readonly fingerprint?: boolean;
+}
+
 /**
  * The results of a run, or of a file: one row per case. The key columns are the dims (in the
  * order given), then one column per variable; variables with internal dims are list columns.
@@ -177,15 +187,18 @@ export class Dataset {
 
   /**
    * The rows as plain objects: dim values then variable values, each as the function returned
-   * it (numbers, bigints, Dates, typed arrays, nested arrays).
+   * it (numbers, bigints, Dates, typed arrays, nested arrays). Also `_error` and
+   * `_duration_ms` when the dataset has them; `_fingerprint` only when asked for.
    *
+   * @param options - `fingerprint: true` to keep the `_fingerprint` column
+   * @returns the rows
    * @example
    * ```ts
    * ds.toRecords(); // [{ a: 1, b: 10, p: 10 }, { a: 1, b: 20, p: 20 }, ...]
    * ```
    */
-  toRecords(): DatasetRecord[] {
-    return rowsToRecords(this);
+  toRecords(options: RecordOptions = {}): DatasetRecord[] {
+    return rowsToRecords(this, options.fingerprint === true);
   }
 
   /**
@@ -194,23 +207,31 @@ export class Dataset {
    * and plotting tools like.
    *
    * @param vars - the variables to keep (default: all; those with internal dims must share them)
+   * @param options - `fingerprint: true` to keep the `_fingerprint` column
+   * @returns the long form
+   * @example
+   * ```ts
+   * ds.toLong().toRecords(); // [{ x: 1, t: 0, trace: 1 }, { x: 1, t: 1, trace: 0.5 }, ...]
+   * ```
    */
-  toLong(vars?: readonly string[]): Dataset {
-    return toLongDataset(this, vars);
+  toLong(vars?: readonly string[], options: RecordOptions = {}): Dataset {
+    return toLongDataset(this, vars, options.fingerprint === true);
   }
 
   /**
    * A danfo DataFrame of the rows (of the long form when there are internal dims). danfo is
    * loaded only now: `danfojs-node` where installed, else `danfojs`.
    *
+   * @param options - `fingerprint: true` to keep the `_fingerprint` column
+   * @returns the DataFrame
    * @example
    * ```ts
    * const df = await ds.toDataFrame();
    * df.print();
    * ```
    */
-  async toDataFrame(): Promise<DataFrameLike> {
-    return loadDataFrame(this);
+  async toDataFrame(options: RecordOptions = {}): Promise<DataFrameLike> {
+    return loadDataFrame(this, options.fingerprint === true);
   }
 
   /**

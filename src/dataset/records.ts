@@ -10,10 +10,11 @@ import { cellValue, columnFromScalars } from './cell.js';
 import { columnNames, Dataset, type DatasetRecord } from './dataset.js';
 import type { DatasetMeta, DimMeta, VarMeta } from './meta.js';
 
-/** Every row of a dataset as a plain object. */
-export function rowsToRecords(ds: Dataset): DatasetRecord[] {
+/** Every row of a dataset as a plain object (`_fingerprint` only when asked for). */
+export function rowsToRecords(ds: Dataset, withFingerprint = false): DatasetRecord[] {
   const meta = ds.meta;
-  const cols = columnNames(meta).map((name) => {
+  const names = columnNames(meta).filter((name) => withFingerprint || name !== meta.fingerprintColumn);
+  const cols = names.map((name) => {
     const v = meta.vars.find((x) => x.name === name);
     const sizes = v === undefined ? [] : v.dims.map((d) => meta.varCoords[d]?.coords.length ?? 0);
     return { name, col: ds.column(name), sizes };
@@ -27,9 +28,9 @@ export function rowsToRecords(ds: Dataset): DatasetRecord[] {
   return out;
 }
 
-/** The long form of a dataset (see {@link Dataset.toLong}). */
-export function toLongDataset(ds: Dataset, vars?: readonly string[]): Dataset {
-  const meta = ds.meta;
+/** The long form of a dataset (see {@link Dataset.toLong}); `_fingerprint` only when asked for. */
+export function toLongDataset(ds: Dataset, vars?: readonly string[], withFingerprint = false): Dataset {
+  const meta = withFingerprint || ds.meta.fingerprintColumn == null ? ds.meta : { ...ds.meta, fingerprintColumn: null };
   const chosen = (vars ?? ds.varNames).map((name) => {
     const v = meta.vars.find((x) => x.name === name);
     if (v === undefined) throw new HarvestryError('E_UNKNOWN_VAR', `\`toLong()\` got \`${name}\`, which is not a variable; the variables are ${showNames(ds.varNames)}.`);

@@ -14,8 +14,10 @@ export interface FunctionSite {
   readonly url: string | null;
   /** The position of that `label()` call among the module's `label()` calls (0 for the first). */
   readonly ordinal: number;
-  /** The fingerprint of the function's source. */
+  /** The fingerprint of the function's source (the same under every transpiler; parsed when first read). */
   readonly fingerprint: string;
+  /** The SHA-256 of the function's source text as it runs (cheap; equal in workers of the same loader). */
+  readonly source?: string;
   /** The name of the function `label()` was called in, or null when called at the module's top level. */
   readonly enclosing: string | null;
 }
@@ -24,24 +26,46 @@ export interface FunctionSite {
 export const SITE_KEY: unique symbol = Symbol.for('harvestry.site') as never;
 
 const sites = new WeakMap<object, FunctionSite>();
-const counters = new Map<string, number>();
+/** `label()` calls made so far per module URL, shared by every copy of harvestry in a thread. */
+const counters: Map<string, number> = ((globalThis as Record<symbol, unknown>)[Symbol.for('harvestry.labelCounts')] ??= new Map<string, number>()) as Map<string, number>;
 const OWN_DIR = new URL('..', import.meta.url).href;
 
 /**
  * Records where the caller of `below` labelled a function (skipping harvestry's own frames).
  *
  * @param below - the function whose caller is wanted (`label`)
- * @param fingerprint - the labelled function's fingerprint
+ * @param fingerprint - the labelled function's fingerprint, computed when first read
+ * @param source - the SHA-256 of the function's source text
  * @returns the site
  */
-export function captureSite(below: (...args: never[]) => unknown, fingerprint: string): FunctionSite {
+export function captureSite(below: (...args: never[]) => unknown, fingerprint: () => string, source: string): FunctionSite {
   const frame = callerFrame(below);
   const file = frame?.getFileName() ?? null;
   const url = file === null ? null : toUrl(file);
   const ordinal = url === null ? 0 : (counters.get(url) ?? 0);
   if (url !== null) counters.set(url, ordinal + 1);
   const name = frame?.getFunctionName() ?? null;
-  return { url, ordinal, fingerprint, enclosing: name === null || name === '' ? null : name };
+  const site = {
+    url,
+    ordinal,
+    source,
+    enclosing: name === null || name === '' ? null : name,
+    get fingerprint(): string {
+      const value = fingerprint();
+      Object.defineProperty(site, 'fingerprint', { value, enumerable: true });
+      return value;
+    },
+  };
+  return site;
+}
+
+/**
+ * How many `label()` calls a module has made so far in this thread.
+ *
+ * @param url - the module's URL
+ */
+export function labelCount(url: string): number {
+  return counters.get(url) ?? 0;
 }
 
 /**

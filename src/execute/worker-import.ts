@@ -3,11 +3,15 @@
  * module that labelled it.
  *
  * The module may run a sweep at its top level (`await h.harvestCombos(..., { parallel: true })`).
- * While a worker imports it, such runs never start and never settle ({@link stallWorkerImport}),
- * so the import cannot recurse into more pools. A module suspended there has exports that
- * `import()` never hands over; then the worker imports a second copy of it through a loader hook
- * that adds a first line registering the copy's own live namespace
- * (`import * as ns from '<itself>'`), and reads the export from that.
+ * While a worker imports it, such runs never start ({@link stallWorkerImport}), so the import
+ * cannot recurse into more pools. A module suspended there has exports that `import()` never
+ * hands over; then the worker imports a second copy of it through a loader hook that adds a first
+ * line registering the copy's own live namespace (`import * as ns from '<itself>'`), and reads the
+ * export from that. The copy's top level runs only as far as the `label()` calls the worker needs
+ * (a notebook-style module labels, runs, labels again): a run met before them is skipped and
+ * settles with a result that throws `E_SKIPPED_IN_WORKER` when used; the first run met after
+ * them parks the copy there (and is skipped the same way if a later function is asked for).
+ * Exports not initialized yet are never read.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as nodeModule from 'node:module';
@@ -15,14 +19,30 @@ import { HarvestryError } from '../errors.js';
 import type { AnyFunction } from './evaluate.js';
 import { messageOf } from './evaluate.js';
 import type { Preload } from './preloads.js';
-import { SITE_KEY, type FunctionSite } from './site.js';
+import { labelCount, SITE_KEY, type FunctionSite } from './site.js';
 
 interface WorkerImportState {
-  readonly als: AsyncLocalStorage<boolean>;
+  readonly als: AsyncLocalStorage<ImportContext>;
   readonly namespaces: Map<string, Record<string, unknown>>;
-  readonly imports: Map<string, { readonly settled: Promise<Settled>; readonly stalled: Promise<null> }>;
-  onStall: (() => void)[];
+  readonly imports: Map<string, ImportContext>;
   hooked: boolean;
+}
+
+/** One module imported by a worker, and how far its top level has run. */
+interface ImportContext {
+  /** The URL imported (with the copy's query for a copy). */
+  readonly url: string;
+  /** True for the copy imported through the hook, whose namespace is visible while it runs. */
+  readonly copy: boolean;
+  /** The functions asked of this module: the copy's top level runs on until all are labelled. */
+  readonly wants: { readonly site: FunctionSite; readonly anyVersion: boolean }[];
+  /** Called (all, once) when the module parks at a run of its own. */
+  onPark: (() => void)[];
+  /** Lets the run the module is parked at settle (skipped) so the top level runs on; null when not parked. */
+  resume: (() => void) | null;
+  /** How the import ended, once it has. */
+  done: Settled | null;
+  settled: Promise<Settled>;
 }
 
 const STATE = Symbol.for('harvestry.workerImport');
@@ -52,19 +72,31 @@ export async function load(url, context, nextLoad) {
  * True while a worker imports a user module (in its async context): runs started there must not run.
  */
 export function inWorkerImport(): boolean {
-  return state(false)?.als.getStore() === true;
+  return state(false)?.als.getStore() !== undefined;
 }
 
 /**
- * A promise that never settles, for a run started while a worker imports the module that
- * started it; tells the waiting worker that the module's top level is now suspended.
+ * For a run (or a file edit) started while a worker imports the module that started it: the run
+ * never starts. In the module itself, the promise never settles and the worker is told the module
+ * is parked there; in the worker's copy, it settles with a skipped result (one that throws
+ * `E_SKIPPED_IN_WORKER` when used) while the functions the worker asked for are not labelled yet,
+ * else parks until a later function is asked for.
+ *
+ * @returns a promise of the skipped result, or one that never settles
  */
-export function stallWorkerImport(): Promise<never> {
+export function stallWorkerImport<T = never>(): Promise<T> {
   const s = state(false);
-  if (s !== null) {
-    for (const f of s.onStall.splice(0)) f();
-  }
-  return new Promise<never>(() => undefined);
+  const ctx = s?.als.getStore();
+  if (s === null || ctx === undefined) return new Promise<T>(() => undefined);
+  const skipped = skippedResult(ctx.url) as T;
+  if (ctx.copy && !hasWants(s, ctx)) return Promise.resolve(skipped);
+  return new Promise<T>((resolve) => {
+    ctx.resume = () => {
+      ctx.resume = null;
+      resolve(skipped);
+    };
+    for (const f of ctx.onPark.splice(0)) f();
+  });
 }
 
 /**
@@ -111,10 +143,10 @@ export interface LoadOptions {
  */
 export async function loadLabelled(site: FunctionSite & { readonly url: string }, options: LoadOptions = {}): Promise<LoadedFunction> {
   const s = state(true)!;
-  const anyVersion = options.anyVersion === true;
+  const want = { site, anyVersion: options.anyVersion === true };
   let url = site.url;
-  let settled = await importOnce(s, url);
-  let found = settled?.ns ? findRunner(settled.ns, site, url, anyVersion) : null;
+  let settled = await advance(s, url, false, want);
+  let found = settled?.ns ? findRunner(settled.ns, site, url, want.anyVersion) : null;
   if (found === null && settled === null) {
     // The module is suspended at a run of its own, so its namespace cannot be had from import():
     // import a second copy through the hook, which hands over the copy's namespace as it starts.
@@ -124,12 +156,15 @@ export async function loadLabelled(site: FunctionSite & { readonly url: string }
       register?.(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`);
     }
     url = `${url}${url.includes('?') ? '&' : '?'}${COPY_PARAM}`;
-    settled = await importOnce(s, url);
+    settled = await advance(s, url, true, want);
     const ns = settled?.ns ?? s.namespaces.get(url) ?? null;
-    found = ns === null ? null : findRunner(ns, site, url, anyVersion);
+    found = ns === null ? null : findRunner(ns, site, url, want.anyVersion);
   }
   if (found !== null) return found;
-  if (settled !== null && !settled.ok) {
+  // Labelled (the module made that label() call) but not among its exports: say so, whatever
+  // stopped the module's top level later.
+  const labelled = !want.anyVersion && labelCount(url) > site.ordinal;
+  if (settled !== null && !settled.ok && !labelled) {
     throw new HarvestryError('E_WORKER_IMPORT', `A worker could not import ${site.url}, the module that labels the function: ${messageOf(settled.error)}`, { cause: settled.error });
   }
   throw new HarvestryError(
@@ -145,30 +180,79 @@ interface Settled {
   readonly ns: Record<string, unknown> | null;
 }
 
-/** Imports a module once per thread, as a worker import; null when it got suspended at a run of its own. */
-function importOnce(s: WorkerImportState, url: string): Promise<Settled | null> {
-  let entry = s.imports.get(url);
-  if (entry === undefined) {
-    const settled = s.als.run(true, () => import(url)).then(
-      (ns: Record<string, unknown>): Settled => ({ ok: true, error: null, ns }),
-      (error: unknown): Settled => ({ ok: false, error, ns: null }),
+/**
+ * Imports a module once per thread, as a worker import, or lets its copy's top level run on to a
+ * function asked for now; null when the module is parked at a run of its own.
+ */
+function advance(s: WorkerImportState, url: string, copy: boolean, want: ImportContext['wants'][number]): Promise<Settled | null> {
+  const ctx = s.imports.get(url);
+  if (ctx === undefined) {
+    const fresh: ImportContext = { url, copy, wants: [want], onPark: [], resume: null, done: null, settled: null as never };
+    const parked = nextPark(fresh);
+    fresh.settled = s.als.run(fresh, () => import(url)).then(
+      (ns: Record<string, unknown>): Settled => (fresh.done = { ok: true, error: null, ns }),
+      (error: unknown): Settled => (fresh.done = { ok: false, error, ns: null }),
     );
-    const stalled = new Promise<null>((resolve) => {
-      s.onStall.push(() => {
-        resolve(null);
-      });
-    });
-    entry = { settled, stalled };
-    s.imports.set(url, entry);
+    s.imports.set(url, fresh);
+    return Promise.race([fresh.settled, parked]);
   }
-  return Promise.race([entry.settled, entry.stalled]);
+  ctx.wants.push(want);
+  if (ctx.done !== null) return Promise.resolve(ctx.done);
+  if (ctx.resume === null) return Promise.race([ctx.settled, nextPark(ctx)]);
+  if (!ctx.copy || hasWants(s, ctx)) return Promise.resolve(null);
+  // The copy is parked before the function asked for: let its top level run on.
+  const parked = nextPark(ctx);
+  ctx.resume();
+  return Promise.race([ctx.settled, parked]);
+}
+
+function nextPark(ctx: ImportContext): Promise<null> {
+  return new Promise<null>((resolve) => {
+    ctx.onPark.push(() => {
+      resolve(null);
+    });
+  });
+}
+
+/** True when every function asked of a copy is labelled (and exported) by now. */
+function hasWants(s: WorkerImportState, ctx: ImportContext): boolean {
+  const ns = s.namespaces.get(ctx.url);
+  return ns !== undefined && ctx.wants.every((w) => findRunner(ns, w.site, ctx.url, w.anyVersion) !== null);
+}
+
+/**
+ * What a run skipped in a worker settles with: any use of it throws `E_SKIPPED_IN_WORKER`, so
+ * nothing computed from a result that does not exist there gets written or shown.
+ */
+function skippedResult(url: string): object {
+  const module = url.replace(new RegExp(`[?&]${COPY_PARAM}$`), '');
+  const fail = (what: string): never => {
+    throw new HarvestryError(
+      'E_SKIPPED_IN_WORKER',
+      `Code at the top level of ${module} used the result of a run (${what}), but this is a worker importing that module to find a labelled function: workers run the module's top level only down to the label() calls they need and skip every run on the way, so its result does not exist here. Run code that uses results only where the script was started: wrap it in \`if (isMain()) { ... }\`, or label every function before the first run.`,
+      { details: { url: module } },
+    );
+  };
+  return new Proxy(Object.create(null) as object, {
+    // A promise settling with this value looks for `then`: say there is none.
+    get: (_t, key) => (key === 'then' ? undefined : fail(`reading \`${String(key)}\``)),
+    set: (_t, key) => fail(`setting \`${String(key)}\``),
+    has: (_t, key) => fail(`\`${String(key)} in\``),
+    ownKeys: () => fail('listing its keys'),
+    getOwnPropertyDescriptor: (_t, key) => fail(`reading \`${String(key)}\``),
+    defineProperty: (_t, key) => fail(`defining \`${String(key)}\``),
+    deleteProperty: (_t, key) => fail(`deleting \`${String(key)}\``),
+    getPrototypeOf: () => fail('reading its prototype'),
+  });
 }
 
 function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string, anyVersion = false): LoadedFunction | null {
-  const candidates = Object.keys(ns).map((key) => exportOf(ns, key));
+  // Not Object.keys: it reads every export, and one not initialized yet throws a ReferenceError.
+  const keys = Reflect.ownKeys(ns).filter((k): k is string => typeof k === 'string');
+  const candidates = keys.map((key) => exportOf(ns, key));
   const dflt = exportOf(ns, 'default');
   // A CommonJS module's exports object arrives as the default export.
-  if (typeof dflt === 'object' && dflt !== null && !(SITE_KEY in dflt)) candidates.push(...Object.values(dflt as Record<string, unknown>));
+  if (typeof dflt === 'object' && dflt !== null && !(SITE_KEY in dflt)) candidates.push(...Object.keys(dflt).map((key) => exportOf(dflt as Record<string, unknown>, key)));
   const labelled: { c: object; other: FunctionSite; fn: AnyFunction }[] = [];
   for (const c of candidates) {
     if (typeof c !== 'object' || c === null) continue;
@@ -183,7 +267,9 @@ function findRunner(ns: Record<string, unknown>, site: FunctionSite, url: string
     const resources = (c as { resources?: unknown }).resources;
     return { fn, resources: typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>) : {}, site: other };
   };
-  const exact = pick((o) => o.ordinal === site.ordinal && o.fingerprint === site.fingerprint);
+  // The same text (a worker of the same loader) is the same function; else compare fingerprints,
+  // which parses (a grower running tsc's output of a crop sown under tsx).
+  const exact = pick((o) => o.ordinal === site.ordinal && ((o.source !== undefined && o.source === site.source) || o.fingerprint === site.fingerprint));
   if (exact !== null || !anyVersion) return exact;
   return pick((o) => o.ordinal === site.ordinal) ?? pick((o) => o.fingerprint === site.fingerprint) ?? pick(() => true);
 }
@@ -203,7 +289,7 @@ function state(create: boolean): WorkerImportState | null {
   if (s === null && create) {
     const namespaces = new Map<string, Record<string, unknown>>();
     g[Symbol.for(NAMESPACES)] = namespaces;
-    s = { als: new AsyncLocalStorage<boolean>(), namespaces, imports: new Map(), onStall: [], hooked: false };
+    s = { als: new AsyncLocalStorage<ImportContext>(), namespaces, imports: new Map(), hooked: false };
     g[STATE] = s;
   }
   return s;

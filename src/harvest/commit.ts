@@ -84,11 +84,25 @@ function withFingerprintColumn(rows: Dataset, fingerprint: string): Dataset {
 async function commitOnce(target: CommitTarget, ds: Dataset, cases: Int32Array, isCompromised: () => boolean): Promise<CommitInfo> {
   const { path, status } = target;
   const file = await readDatasetLabels(path);
-  if (file === null) return create(target, ds, cases, isCompromised);
+  // This harvest has seen the file (read it at the start, or written it): it must still be there,
+  // holding what it held, else something else deleted or replaced it (a script's top-level code
+  // clearing its output folder again in a worker, say): stop rather than start a new file.
+  if (file === null) {
+    if (status.stamp !== null) throw fileReplacedError(path, 'was deleted', status.fileRows);
+    return create(target, ds, cases, isCompromised);
+  }
+  if (status.stamp !== null && file.footer.numRows < status.fileRows) {
+    throw fileReplacedError(path, `was replaced by a file of ${file.footer.numRows} rows`, status.fileRows);
+  }
   const meta = reconcileMeta(file.meta, ds.meta, { where: path, newAttrsWin: target.overwrite === true });
+  const known = status.stamp === null ? null : status.codes;
   await scanRowGroups({ path, footer: file.footer, meta: file.meta, fingerprint: target.fingerprint }, target.locator, status).catch((err: unknown) => {
     throw withBackupHint(err, path);
   });
+  // Rewritten since (a merge by another harvest keeps every row): a case that was in it is gone.
+  if (known !== null && known !== status.codes && known.some((c, g) => c !== ABSENT && status.codes[g] === ABSENT)) {
+    throw fileReplacedError(path, 'was replaced by a file without rows it held', status.fileRows);
+  }
   const newFailed = failures(ds);
   const keep: number[] = [];
   let rewrite = false;
@@ -192,6 +206,22 @@ function afterWrite(target: CommitTarget, footer: ParquetFooter, stamp: FileStam
   status.seen.clear();
   for (const g of footer.rowGroups) status.seen.add(g.signature);
   status.stamp = stamp;
+  status.fileRows = footer.numRows;
+}
+
+/**
+ * E_FILE_REPLACED: the dataset file was deleted or replaced during the harvest.
+ *
+ * @param path - the file
+ * @param what - what happened to it
+ * @param rows - how many rows it held when last seen
+ */
+function fileReplacedError(path: string, what: string, rows: number): HarvestryError {
+  return new HarvestryError(
+    'E_FILE_REPLACED',
+    `${path} ${what} during this harvest, which last saw it holding ${rows} rows: something other than this Harvester removed or replaced it, often a script's top-level code run again in a worker (clearing its output folder, say). The harvest stopped instead of starting a new file with only the newest rows; nothing more was written. Guard such code with \`if (isMain())\`, then harvest again with missingOnly: true. The rows this harvest finished are in \`err.details.partial\` (and \`lastDs\`).`,
+    { details: { path } },
+  );
 }
 
 function subset(ds: Dataset, rows: readonly number[]): Dataset {

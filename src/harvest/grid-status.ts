@@ -45,6 +45,8 @@ export class GridStatus {
   readonly seen = new Set<string>();
   /** The file as last read or written (null: no file). */
   stamp: FileStamp | null = null;
+  /** The number of rows of the file as last read or written. */
+  fileRows = 0;
   /** Stale rows met so far. */
   readonly stale: StaleRows = { count: 0, examples: [], fingerprints: new Set() };
 

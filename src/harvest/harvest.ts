@@ -21,7 +21,7 @@ import { withBackupHint } from '../store/dataset-labels.js';
 import { commitRows, type CommitTarget } from './commit.js';
 import { expandEllipsis } from './ellipsis.js';
 import { ABSENT, FAILED, GridLocator, GridStatus, PRESENT, STALE, scanRowGroups } from './grid-status.js';
-import type { HarvestSpec } from './options.js';
+import type { CommitInfo, HarvestSpec } from './options.js';
 import { renderStaleWarning } from './stale.js';
 
 /** What a harvest reported besides its dataset. */
@@ -133,6 +133,7 @@ export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestS
     throw withBackupHint(err, path);
   });
   status.stamp = file.stamp;
+  status.fileRows = file.footer.numRows;
   if (status.stale.count > 0) host.onStale(renderStaleWarning(path, file.meta.dims.map((d) => d.name), status.stale, file.footer.numRows, runner.fingerprint));
   return { prep, status, locator, fileRows: file.footer.numRows };
 }
@@ -191,7 +192,7 @@ class Committer {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const chunks = this.pending;
-    let info: Awaited<ReturnType<typeof commitRows>>;
+    let info: CommitInfo;
     let ds: Dataset;
     try {
       ds = assembleDataset(this.prep.assembly, chunks);
@@ -199,7 +200,9 @@ class Committer {
       info = await commitRows(this.target, ds, cases);
     } catch (err) {
       this.broken = true;
-      throw err;
+      // The file is gone: hand over every row this harvest finished, written before or not.
+      if (!(err instanceof HarvestryError && err.code === 'E_FILE_REPLACED')) throw err;
+      throw new HarvestryError(err.code, err.message, { details: { ...err.details, partial: assembleDataset(this.prep.assembly, this.all) } });
     }
     this.whole = chunks.length === this.all.length ? ds : null;
     this.pending = [];

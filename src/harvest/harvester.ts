@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { Crop } from '../crop/crop.js';
 import type { CropOptions } from '../crop/options.js';
 import { HarvestryError } from '../errors.js';
+import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { Selection } from '../dataset/select.js';
 import { Runner } from '../runner/runner.js';
@@ -250,6 +251,8 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * ```
    */
   async expandDims(name: string, value: unknown): Promise<void> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     await expandDimsInFile(this.path, name, value, this.options.lock ?? {});
   }
 
@@ -264,6 +267,8 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * ```
    */
   async dropSel(selection: Selection): Promise<number> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     return dropSelInFile(this.path, selection, this.options.lock ?? {});
   }
 
@@ -274,6 +279,8 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
    * @returns the path of the dated copy with `backup`, else null
    */
   async deleteDs(options: DeleteOptions = {}): Promise<string | null> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     const kept = await deleteDataset(this.path, options.backup === true, this.options.lock ?? {});
     this.full = null;
     return kept;
@@ -285,6 +292,8 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   }
 
   private async harvest(input: RunInput, options: HarvestOptions, where: string): Promise<Dataset> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     const spec = resolveHarvestSpec(options, this.options, where);
     const { ds } = await runHarvest(this.host(), input, spec, where);
     return ds;

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import type * as Arrow from 'apache-arrow';
 import { HarvestryError } from '../errors.js';
+import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
 import type { DataFrameLike } from '../dataset/dataframe.js';
 import { reconcileSampleMeta } from '../dataset/sample-meta.js';
 import { sampleDataFrame } from '../dataset/sample-frame.js';
@@ -97,6 +98,8 @@ export class Sampler<P extends object = Record<string, unknown>, R = unknown, T 
    * ```
    */
   async sampleCombos(n: number, options: SampleOptions<P> = {}): Promise<Arrow.Table> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     const where = 'sampleCombos()';
     const spec = resolveSampleSpec(n, options, this.options, this.runner.defaults, where);
     const sources = parseSampleCombos(mergeSampleCombos(this.options.defaultCombos, spec.combos, where), where);

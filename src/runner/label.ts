@@ -2,6 +2,7 @@
  * `label()`: turn a function into a {@link Runner} by naming and shaping its outputs.
  */
 import { captureSite, rememberSite, SITE_KEY } from '../execute/site.js';
+import { sourceHashOf } from './fingerprint.js';
 import { Runner } from './runner.js';
 import { normalizeSpec, type LabelSpec } from './spec.js';
 import type { PositionalParams } from './types.js';
@@ -57,7 +58,7 @@ export function label<P extends object, R, const S extends LabelSpec<NoInfer<P>>
 export function label(spec: LabelSpec<unknown>, fn: (...args: never[]) => unknown): Runner<object> {
   const runner = new Runner(fn as (params: object) => unknown, normalizeSpec(spec, fn));
   // Where it was labelled, so worker threads and child processes can import it again.
-  const site = captureSite(label, runner.spec.fingerprint);
+  const site = captureSite(label, () => runner.spec.fingerprint, sourceHashOf(fn));
   rememberSite(fn, site);
   Object.defineProperty(runner, SITE_KEY, { value: site });
   return runner;

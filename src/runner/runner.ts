@@ -7,6 +7,7 @@ import { assembleDataset } from '../dataset/assemble.js';
 import type { Dataset } from '../dataset/dataset.js';
 import type { CaseFailure } from '../execute/evaluate.js';
 import { executePlan, type PlanOptions } from '../execute/run.js';
+import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
 import { showCase, type Scalar } from '../space/values.js';
 import type { CheckedPoint, Space } from '../space/space.js';
 import { checkOptionNames, RUN_OPTION_NAMES, type RunOptions } from './options.js';
@@ -201,6 +202,8 @@ export class Runner<P extends object = Record<string, unknown>, R = unknown, T e
   }
 
   private async run(input: RunInput, options: RunOptions, where: string): Promise<Dataset> {
+    // A worker importing the module that calls this: skip it (see stallWorkerImport).
+    if (inWorkerImport()) return stallWorkerImport();
     const started = performance.now();
     const prep = this.prepare(input, options, where);
     const { run } = prep;

@@ -2,12 +2,12 @@
  * The options of `label()`, checked and normalized once into a {@link RunnerSpec} that the rest
  * of the code trusts.
  */
-import { createHash } from 'node:crypto';
 import { HarvestryError } from '../errors.js';
 import { encodeAttrs, dimType, type InternalCoords } from '../dataset/meta.js';
 import { checkOneKind, checkScalar, isPlainObject } from '../space/combos.js';
 import { keyOf, showNames, showValue, type Scalar } from '../space/values.js';
 import { normalizeRunOptions, RUN_OPTION_NAMES, type RunOptions } from './options.js';
+import { fingerprintOf } from './fingerprint.js';
 import { readParams, type ParamInfo } from './params.js';
 
 /** Values accepted as coordinates of an internal dim: an array of scalars or a typed array. */
@@ -53,6 +53,7 @@ export interface RunnerSpec {
   readonly constants: Readonly<Record<string, unknown>>;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly attrs: Readonly<Record<string, unknown>>;
+  /** The function's fingerprint (see `fingerprint.ts`), computed when first read. */
   readonly fingerprint: string;
   readonly defaults: RunOptions;
 }
@@ -100,14 +101,14 @@ export function normalizeSpec(spec: LabelSpec<unknown>, fn: (...args: never[]) =
     constants,
     resources,
     attrs,
-    fingerprint: fingerprintOf(fn),
+    // Parsing costs: only where it is read (not in a worker that finds the function by its source hash).
+    get fingerprint(): string {
+      const value = fingerprintOf(fn);
+      Object.defineProperty(this, 'fingerprint', { value, enumerable: true });
+      return value;
+    },
     defaults,
   };
-}
-
-/** The fingerprint of a function: the SHA-256 of its source text. */
-export function fingerprintOf(fn: (...args: never[]) => unknown): string {
-  return `sha256:${createHash('sha256').update(Function.prototype.toString.call(fn)).digest('hex')}`;
 }
 
 /**

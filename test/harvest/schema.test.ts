@@ -92,7 +92,7 @@ describe('Harvester: dims and variables', () => {
     const h = new Harvester(product, path);
     await h.harvestCombos({ a: [1, 2, 3], b: [10, 20, 30] });
     assert.equal(await h.dropSel({ a: 2, b: [10, 30] }), 7);
-    assert.deepEqual(h.fullDs!.toRecords(), [
+    assert.deepEqual(h.fullDs!.toRecords({ fingerprint: true }), [
       { a: 1, b: 20, p: 20, _fingerprint: product.fingerprint },
       { a: 3, b: 20, p: 60, _fingerprint: product.fingerprint },
     ]);
