@@ -124,7 +124,8 @@ function badLock(lockPath: string, path: string, what: string, fix: string, caus
 export function codedFsError(err: unknown, path: string, action: string): unknown {
   if (err instanceof HarvestryError) return err;
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  const at = (err as NodeJS.ErrnoException | null)?.path ?? path;
+  const e = err as (NodeJS.ErrnoException & { dest?: string }) | null;
+  const at = e?.dest ?? e?.path ?? path; // a rename names its source in \`path\` and its target in \`dest\`
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') return notWritable(err, at, `Could not ${action}`);
   if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
     return new HarvestryError(
