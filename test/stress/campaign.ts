@@ -3,7 +3,9 @@
  * harvest on each executor, a Sampler append, a crop's sow, grow and reap; 4 and 8 processes
  * writing one file; and every bad input of issue 10 (items 2 to 12). Prints one line per
  * category: trials, failures and rows lost (rows a writer reported committed, or that a crop
- * had grown, that are not in the file afterwards), then the first failures of each.
+ * had grown, that are not in the file afterwards), then the first failures of each. Categories
+ * run in rounds (one batch of each per round) and the table is printed after every round, so a
+ * run cut short still has figures for every category.
  *
  * Usage: npm run stress -- [--trials=N] [--only=name,name] [--parallel=P]
  *   --trials=N   kill trials per category (default 50; concurrent categories get max(N/2.5, 1))
@@ -520,44 +522,73 @@ const BAD_INPUTS: Record<string, () => Promise<Outcome>> = {
 
 // ---------------------------------------------------------------- the campaign
 
-async function category(name: string, trials: number, parallel: number, trial: () => Promise<Outcome>): Promise<boolean> {
-  if (ONLY !== null && !ONLY.some((w) => name.includes(w))) return true;
-  const started = Date.now();
-  let failures = 0;
-  let lost = 0;
-  const notes: string[] = [];
-  for (let k = 0; k < trials; k += parallel) {
-    const batch = Array.from({ length: Math.min(parallel, trials - k) }, () =>
-      trial().catch((err: unknown) => fail(`threw: ${err instanceof HarvestryError ? err.code : ''} ${(err as Error).message.slice(0, 300)}`)),
-    );
-    for (const o of await Promise.all(batch)) {
-      lost += o.lost;
-      if (!o.ok) {
-        failures++;
-        if (notes.length < 3) notes.push(o.note ?? 'failed');
-      }
-    }
-  }
-  console.log(`${name.padEnd(36)} trials ${String(trials).padStart(3)}  failures ${String(failures).padStart(3)}  rows lost ${String(lost).padStart(4)}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  for (const n of notes) console.log(`    ${n}`);
-  return failures === 0;
+/** A category of the campaign and its tally so far. */
+interface Category {
+  readonly name: string;
+  readonly trials: number;
+  readonly parallel: number;
+  readonly trial: () => Promise<Outcome>;
+  done: number;
+  failures: number;
+  lost: number;
+  ms: number;
+  readonly notes: string[];
 }
 
-let ok = true;
+const categories: Category[] = [];
+function category(name: string, trials: number, parallel: number, trial: () => Promise<Outcome>): void {
+  if (ONLY !== null && !ONLY.some((w) => name.includes(w))) return;
+  categories.push({ name, trials, parallel, trial, done: 0, failures: 0, lost: 0, ms: 0, notes: [] });
+}
+
+/** Runs one batch of a category's trials (up to `parallel` at once). */
+async function runBatch(c: Category): Promise<void> {
+  const started = Date.now();
+  const batch = Array.from({ length: Math.min(c.parallel, c.trials - c.done) }, () =>
+    c.trial().catch((err: unknown) => fail(`threw: ${err instanceof HarvestryError ? err.code : ''} ${(err as Error).message.slice(0, 300)}`)),
+  );
+  for (const o of await Promise.all(batch)) {
+    c.done++;
+    c.lost += o.lost;
+    if (!o.ok) {
+      c.failures++;
+      if (c.notes.length < 3) c.notes.push(o.note ?? 'failed');
+    }
+  }
+  c.ms += Date.now() - started;
+}
+
+function printSummary(title: string): void {
+  console.log(`\n${title}`);
+  for (const c of categories) {
+    const partial = c.done < c.trials ? ` of ${c.trials}` : '';
+    console.log(`${c.name.padEnd(40)} trials ${String(c.done).padStart(3)}${partial}  failures ${String(c.failures).padStart(3)}  rows lost ${String(c.lost).padStart(4)}  (${(c.ms / 1000).toFixed(0)} s)`);
+    for (const n of c.notes) console.log(`    ${n}`);
+  }
+}
+
+for (const [name, check] of Object.entries(BAD_INPUTS)) category(`bad input ${name}`, 1, 1, check);
+category('kill -9: inline harvest', TRIALS, PARALLEL, killHarvest('inline', 700));
+category('kill -9: pool harvest', TRIALS, PARALLEL, killHarvest('pool', 2000));
+category('kill -9: subprocess harvest', TRIALS, PARALLEL, killHarvest('subprocess', 3000));
+category('kill -9: Sampler append', TRIALS, PARALLEL, killSample);
+category('kill -9: crop sow', TRIALS, PARALLEL, killSow);
+category('kill -9: crop grow', TRIALS, PARALLEL, killGrow);
+category('kill -9: crop reap', TRIALS, PARALLEL, killReap);
+category('4 processes, one file', CONCURRENT_TRIALS, 1, concurrent(4));
+category('8 processes, one file', CONCURRENT_TRIALS, 1, concurrent(8));
+
+// rounds: one batch of every unfinished category per round, so a run cut short has figures for every category
+const t0 = Date.now();
 try {
-  ok = (await category('kill -9: inline harvest', TRIALS, PARALLEL, killHarvest('inline', 700))) && ok;
-  ok = (await category('kill -9: pool harvest', TRIALS, PARALLEL, killHarvest('pool', 2000))) && ok;
-  ok = (await category('kill -9: subprocess harvest', TRIALS, PARALLEL, killHarvest('subprocess', 3000))) && ok;
-  ok = (await category('kill -9: Sampler append', TRIALS, PARALLEL, killSample)) && ok;
-  ok = (await category('kill -9: crop sow', TRIALS, PARALLEL, killSow)) && ok;
-  ok = (await category('kill -9: crop grow', TRIALS, PARALLEL, killGrow)) && ok;
-  ok = (await category('kill -9: crop reap', TRIALS, PARALLEL, killReap)) && ok;
-  ok = (await category('4 processes, one file', CONCURRENT_TRIALS, 1, concurrent(4))) && ok;
-  ok = (await category('8 processes, one file', CONCURRENT_TRIALS, 1, concurrent(8))) && ok;
-  for (const [name, check] of Object.entries(BAD_INPUTS)) ok = (await category(`bad input ${name}`, 1, 1, check)) && ok;
+  for (let round = 1; categories.some((c) => c.done < c.trials); round++) {
+    for (const c of categories) if (c.done < c.trials) await runBatch(c);
+    if (categories.some((c) => c.done < c.trials)) printSummary(`after round ${round} (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
+  }
+  printSummary(`final (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
 } finally {
   await closePools();
   spawnSync('chattr', ['-R', '-i', work]);
   rmSync(work, { recursive: true, force: true });
 }
-process.exitCode = ok ? 0 : 1;
+process.exitCode = categories.every((c) => c.failures === 0) ? 0 : 1;
