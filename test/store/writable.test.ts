@@ -300,3 +300,19 @@ describe('store: a Sampler whose file cannot be written, or whose draw throws', 
     await refusedUnchanged(dir, () => new Sampler(twice, join(dir, 't.parquet')).sampleCombos(3, { combos: { x: (rng) => rng() } }), 'E_PATH_KIND', /t\.parquet is a folder/);
   });
 });
+
+describe('store: a read-only file system', () => {
+  it('a harvest into a read-only mount is E_NOT_WRITABLE (EROFS) before any case runs', async (t) => {
+    const dir = mkdtempSync(join(tempDir(), 'ro-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir]).status !== 0) {
+      t.skip('cannot mount a read-only tmpfs here');
+      return;
+    }
+    try {
+      const h = new Harvester(counted, join(dir, 'x.parquet'));
+      await refusedUnchanged(dir, () => h.harvestCombos({ a: [1], b: [1] }), 'E_NOT_WRITABLE', /mounted read-only \(EROFS\)/);
+    } finally {
+      spawnSync('umount', [dir]);
+    }
+  });
+});
