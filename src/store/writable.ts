@@ -97,6 +97,9 @@ export function lockProblem(lockPath: string, path: string): HarvestryError | nu
   try {
     names = readdirSync(lockPath);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null; // released between the two looks
+    if (code === 'ENOTDIR') return badLock(lockPath, path, 'is a file (harvestry makes its lock as an empty folder)', `${fix} (rm ${lockPath})`);
     return badLock(lockPath, path, `is a folder that cannot be listed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, `${fix} (rm -r ${lockPath})`, err);
   }
   if (names.length === 0) return null;
