@@ -78,7 +78,10 @@ export async function withLock<T>(path: string, fn: (isCompromised: () => boolea
     } catch (err) {
       const bad = lockProblem(lockPath, path);
       if (bad !== null) throw bad;
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw codedFsError(err, lockPath, `take the lock ${lockPath} of ${path}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT: the lock vanished while being taken (a waiter broke the lock it replaced): try again
+      if (code === 'ENOENT') continue;
+      if (code !== 'ELOCKED') throw codedFsError(err, lockPath, `take the lock ${lockPath} of ${path}`);
       if (watch.breakIfUnchanged()) continue;
       if (Date.now() - started > timeoutMs) {
         throw new HarvestryError(
@@ -120,7 +123,8 @@ class LockWatch {
       this.seen = null;
       return false;
     }
-    if (this.seen?.key !== key) {
+    // a lock stamped in the past is proper-lockfile's to judge (by its age); only one in the future is watched here
+    if (Number(key.split(':')[1]) <= now || this.seen?.key !== key) {
       this.seen = { key, since: now };
       return false;
     }
