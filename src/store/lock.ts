@@ -7,7 +7,7 @@
  * from a machine whose clock is ahead on a shared file system). A lock path that is not an empty
  * folder is refused with E_BAD_LOCK: harvestry cannot tell who holds it.
  */
-import { rmdirSync, statSync } from 'node:fs';
+import { existsSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -79,9 +79,8 @@ export async function withLock<T>(path: string, fn: (isCompromised: () => boolea
       const bad = lockProblem(lockPath, path);
       if (bad !== null) throw bad;
       const code = (err as NodeJS.ErrnoException).code;
-      // ENOENT: the lock vanished while being taken (a waiter broke the lock it replaced): try again
-      if (code === 'ENOENT') continue;
-      if (code !== 'ELOCKED') throw codedFsError(err, lockPath, `take the lock ${lockPath} of ${path}`);
+      // ENOENT: the lock vanished while being taken (a waiter broke the lock it replaced): wait and try again
+      if (code !== 'ELOCKED' && (code !== 'ENOENT' || !existsSync(dirname(path)))) throw codedFsError(err, lockPath, `take the lock ${lockPath} of ${path}`);
       if (watch.breakIfUnchanged()) continue;
       if (Date.now() - started > timeoutMs) {
         throw new HarvestryError(
