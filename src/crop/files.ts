@@ -9,13 +9,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { HarvestryError } from '../errors.js';
 import type { InternalCoords, Provenance } from '../dataset/meta.js';
 import type { ChunkResult, EvalPlan } from '../execute/evaluate.js';
 import { chunkFromWire, chunkToWire } from '../execute/wire.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { removeLeftovers, tempPathOf } from '../store/temporaries.js';
 import { failurePath, resultPath, type CropPaths } from './manifest.js';
 
 const MAGIC = 'harvestry-crop\n';
@@ -435,7 +436,8 @@ export function isAlive(pid: number): boolean {
  */
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`);
+  removeLeftovers(path); // temporaries of writers of this record that were killed
+  const tmp = tempPathOf(path, 'tmp');
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, path);
 }

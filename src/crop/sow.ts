@@ -4,10 +4,9 @@
  * written whole under a temporary name and renamed into place, so a crop is sown or absent,
  * never half there.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { HarvestryError } from '../errors.js';
 import { siteOf } from '../execute/site.js';
 import { withoutResources } from '../execute/wire.js';
@@ -18,6 +17,7 @@ import type { PreparedRun, RunInput } from '../runner/prepare.js';
 import type { Runner } from '../runner/runner.js';
 import type { LockOptions } from '../store/lock.js';
 import { syncDir, writeNewFileSync } from '../store/atomic.js';
+import { removeLeftovers, tempPathOf } from '../store/temporaries.js';
 import { VERSION } from '../version.js';
 import { encodeFramed, type SownPlan } from './files.js';
 import { currentLauncher } from './launcher.js';
@@ -154,7 +154,8 @@ function refuseExisting(paths: CropPaths, name: string, where: string): void {
 function writeCropFolder(paths: CropPaths, name: string, manifest: CropManifest, sown: SownPlan, where: string): void {
   const parent = dirname(paths.dir);
   mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(paths.dir)}.sowing-${process.pid}-${randomBytes(4).toString('hex')}`);
+  removeLeftovers(paths.dir); // folders of sowers of this crop that were killed
+  const tmp = tempPathOf(paths.dir, 'sowing');
   const t = cropPaths(tmp);
   try {
     mkdirSync(tmp);

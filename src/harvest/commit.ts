@@ -21,6 +21,7 @@ import { withLock, type LockOptions } from '../store/lock.js';
 import { loadParquetWasm } from '../store/parquet.js';
 import { parseFooter, type FileStamp, type ParquetFooter } from '../store/parquet-footer.js';
 import { FileChangedError, replaceFileBytes } from '../store/replace.js';
+import { codedFsError } from '../store/writable.js';
 import { ABSENT, FAILED, PRESENT, STALE, scanRowGroups, type GridLocator, type GridStatus } from './grid-status.js';
 import type { CommitInfo } from './options.js';
 
@@ -56,7 +57,7 @@ export async function commitRows(target: CommitTarget, rows: Dataset, cases: Int
       return await withLock(target.path, (isCompromised) => commitOnce(target, ds, cases, isCompromised), target.lock);
     } catch (err) {
       // the file changed under us (a writer broke our lock as stale): take the lock again and redo
-      if (!(err instanceof FileChangedError)) throw err;
+      if (!(err instanceof FileChangedError)) throw codedFsError(err, target.path, `write ${target.path}`);
       if (attempt >= 5) {
         throw new HarvestryError(
           'E_LOCKED',

@@ -15,8 +15,10 @@ import type { PreparedRun, RunInput } from '../runner/prepare.js';
 import { caseFailedError, planOptions, warnSkipped, type Runner } from '../runner/runner.js';
 import { permutation } from '../space/rng.js';
 import { readDatasetLabels } from '../store/dataset-labels.js';
-import { removeLeftovers } from '../store/replace.js';
-import type { LockOptions } from '../store/lock.js';
+import { backupPathOf } from '../store/replace.js';
+import { lockPathOf, type LockOptions } from '../store/lock.js';
+import { removeLeftovers } from '../store/temporaries.js';
+import { checkWritable } from '../store/writable.js';
 import { withBackupHint } from '../store/dataset-labels.js';
 import { commitRows, type CommitTarget } from './commit.js';
 import { expandEllipsis } from './ellipsis.js';
@@ -116,12 +118,15 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
  * @param input - combos (with `'...'`), cases, per-run constants
  * @param spec - the checked harvest options
  * @param where - the call, for messages
- * @param dryRun - only look: leave temporary files of dead writers where they are
+ * @param dryRun - only look: leave temporary files of dead writers where they are, and check the
+ *   kinds of the paths to write without trying to write them
  */
 export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string, dryRun = false): Promise<{ prep: PreparedRun; status: GridStatus; locator: GridLocator; fileRows: number }> {
   const { path, runner } = host;
   await loadArrow();
-  if (!dryRun) await removeLeftovers(path);
+  if (!dryRun) removeLeftovers(path);
+  // before anything runs: a run that could not commit would lose every result it computed
+  checkWritable({ path, what: 'the dataset file', where, lockPath: lockPathOf(path), backupPath: backupPathOf(path) }, !dryRun);
   const file = await readDatasetLabels(path);
   const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
   const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);

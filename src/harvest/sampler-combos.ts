@@ -135,7 +135,7 @@ function drawSource(s: SampleSource, n: number, cursor: RngCursor, where: string
     const cols = s.dims.map(() => new Array<Scalar>(n));
     for (let i = 0; i < n; i++) {
       cursor.seek(i);
-      const point = d.draw(cursor.rng) as Record<string, unknown>;
+      const point = callDraw(() => d.draw(cursor.rng), s.key, i, where) as Record<string, unknown>;
       s.dims.forEach((dim, k) => (cols[k]![i] = drawnValue(point[dim] ?? null, s.key, dim, i, where)));
     }
     cols.forEach((col, k) => {
@@ -158,7 +158,7 @@ function drawFn(fn: (rng: Rng) => unknown, key: string, n: number, cursor: RngCu
   let i = 0;
   for (; i < n; i++) {
     cursor.seek(i);
-    const v = fn(rng);
+    const v = callDraw(() => fn(rng), key, i, where);
     if (typeof v !== 'number') break;
     numbers[i] = v;
   }
@@ -167,9 +167,29 @@ function drawFn(fn: (rng: Rng) => unknown, key: string, n: number, cursor: RngCu
   col.length = n;
   for (; i < n; i++) {
     cursor.seek(i);
-    col[i] = drawnValue(fn(rng), key, key, i, where);
+    col[i] = drawnValue(
+      callDraw(() => fn(rng), key, i, where),
+      key,
+      key,
+      i,
+      where,
+    );
   }
   return col;
+}
+
+/** Runs one draw; a draw that throws becomes E_DRAW_FAILED naming the key and the sample. */
+function callDraw(draw: () => unknown, key: string, i: number, where: string): unknown {
+  try {
+    return draw();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new HarvestryError(
+      'E_DRAW_FAILED',
+      `Drawing \`combos.${key}\` in ${where} threw for sample ${i}: ${message}. Nothing was run or written. Fix the draw function (it gets a seeded generator \`rng\` and returns one value).`,
+      { cause: err, details: { key, sample: i } },
+    );
+  }
 }
 
 function drawnValue(v: unknown, key: string, dim: string, i: number, where: string): Scalar {

@@ -17,9 +17,12 @@ import type { Runner } from '../runner/runner.js';
 import { permutation } from '../space/rng.js';
 import type { GridSpec } from '../space/space-spec.js';
 import { showCase, showNames, type Scalar } from '../space/values.js';
-import type { LockOptions } from '../store/lock.js';
+import { lockPathOf, type LockOptions } from '../store/lock.js';
+import { backupPathOf } from '../store/replace.js';
 import { appendSamples } from '../store/sample-append.js';
-import type { SampleFormat } from '../store/sample-file.js';
+import { labelsPathOf, type SampleFormat } from '../store/sample-file.js';
+import { removeLeftovers } from '../store/temporaries.js';
+import { checkWritable } from '../store/writable.js';
 import { batchFromChunks, splitConstants, type SampleLayout } from './sampler-batch.js';
 import { drawColumns, type DrawnColumn, type SampleSource } from './sampler-combos.js';
 import type { SampleSpec } from './sampler-options.js';
@@ -72,6 +75,7 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
     throw new HarvestryError('E_BAD_OPTION', `${where} draws ${showNames(reserved)}, the name of a column harvestry adds to every sample table. Rename the parameter.`);
   }
   const call = checkCall(runner.spec, drawn.names, spec.constants, spec.run, where);
+  if (host.path !== null) prepareFile(host.path, host.format, where);
   const split = splitConstants(call.constants, call.varCoords, runner.spec.attrs);
   const layout: SampleLayout = {
     drawn,
@@ -133,6 +137,19 @@ export async function runSample(host: SampleHost, n: number, sources: readonly S
     throw new HarvestryError('E_ABORTED', `The sampling was aborted after ${report.samples} of ${n} samples; the finished ones were kept${saved} (and are \`lastTable\`).`, { details: { partial: sampleTable(batch) } });
   }
   return { batch, report };
+}
+
+/**
+ * Before anything runs: removes the temporaries of writers of the file that died, and checks that
+ * the file (its folder, backup, lock and labels) can be written, so that no sample is computed
+ * only to be lost at its first append.
+ */
+function prepareFile(path: string, format: SampleFormat, where: string): void {
+  const text = format === 'csv' || format === 'json';
+  const labels = text ? [labelsPathOf(path)] : [];
+  removeLeftovers(path);
+  for (const l of labels) removeLeftovers(l);
+  checkWritable({ path, what: 'the sample table', where, lockPath: lockPathOf(path), backupPath: backupPathOf(path), companions: labels, inPlace: text });
 }
 
 /**

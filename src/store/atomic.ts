@@ -3,10 +3,10 @@
  * reader sees the old file or the new one, never a part of one, and the old file stays whole
  * until the new one is complete.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPathOf } from './temporaries.js';
 
 /**
  * Files up to this size are written with synchronous calls: a millisecond of blocking beats
@@ -23,7 +23,7 @@ const SYNC_LIMIT = 8 * 1024 * 1024;
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathOf(path, 'tmp');
   if (bytes.length <= SYNC_LIMIT) {
     replaceSync(path, tmp, bytes);
     return;

@@ -4,16 +4,13 @@
  * over the old. A reader sees the old file or the new one, never a part; after a crash at any
  * moment the file is the old version or the new one, whole.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { replaceSync, syncDir } from './atomic.js';
 import { sameStamp, type FileStamp } from './parquet-footer.js';
-
-/** This machine, as it appears in temporary file names (so leftovers of dead processes can be told apart). */
-const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
+import { tempPathOf } from './temporaries.js';
+import { codedFsError } from './writable.js';
 
 /** Thrown when the file changed after it was read (another writer got past the lock): retry. */
 export class FileChangedError extends Error {
@@ -56,8 +53,7 @@ export function backupHint(path: string): string {
 export async function replaceFile(path: string, fill: (tmp: string) => Promise<void>, expect?: FileStamp | null): Promise<FileStamp> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const tag = `${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const tmp = join(dir, `.${basename(path)}.${tag}.tmp`);
+  const tmp = tempPathOf(path, 'tmp');
   try {
     await fill(tmp);
     const fh = await open(tmp, 'r+');
@@ -68,7 +64,7 @@ export async function replaceFile(path: string, fill: (tmp: string) => Promise<v
     }
     const current = await stampOf(path);
     if (expect !== undefined && !sameStamp(current, expect)) throw new FileChangedError(path);
-    if (current !== null) await keepBackup(path, join(dir, `.${basename(path)}.${tag}.bak`));
+    if (current !== null) await keepBackup(path, tempPathOf(path, 'bak'));
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
@@ -106,19 +102,22 @@ export async function replaceFileBytes(path: string, bytes: Uint8Array, expect?:
 
 /** {@link replaceFileBytes} with synchronous calls: a millisecond of blocking beats a dozen thread-pool round trips. */
 function replaceSmall(path: string, bytes: Uint8Array, expect: FileStamp | null | undefined): FileStamp {
-  const dir = dirname(path);
-  const tag = `${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  replaceSync(path, join(dir, `.${basename(path)}.${tag}.tmp`), bytes, () => {
+  replaceSync(path, tempPathOf(path, 'tmp'), bytes, () => {
     const current = stampOfSync(path);
     if (expect !== undefined && !sameStamp(current, expect)) throw new FileChangedError(path);
     if (current === null) return;
-    const link = join(dir, `.${basename(path)}.${tag}.bak`);
+    const link = tempPathOf(path, 'bak');
     try {
       linkSync(path, link);
     } catch {
       return; // no hard links here: the atomic rename still keeps the old file whole until the new one is complete
     }
-    renameSync(link, backupPathOf(path));
+    try {
+      renameSync(link, backupPathOf(path));
+    } catch (err) {
+      dropLink(link);
+      throw codedFsError(err, backupPathOf(path), `keep the previous version of ${path} as its backup`);
+    }
     dropLink(link);
   });
   return stampOfSync(path)!;
@@ -156,7 +155,12 @@ async function keepBackup(path: string, tmpLink: string): Promise<void> {
   } catch {
     return; // a file system without hard links: the atomic rename still keeps the old file whole until the new one is complete
   }
-  await rename(tmpLink, backupPathOf(path));
+  try {
+    await rename(tmpLink, backupPathOf(path));
+  } catch (err) {
+    dropLink(tmpLink);
+    throw codedFsError(err, backupPathOf(path), `keep the previous version of ${path} as its backup`);
+  }
   dropLink(tmpLink);
 }
 
@@ -170,44 +174,5 @@ function dropLink(link: string): void {
     unlinkSync(link);
   } catch {
     // renamed away, as usual
-  }
-}
-
-/**
- * Removes temporary files beside `path` left by processes of this machine that died while
- * replacing it (killed between writing and renaming). Files of live processes, and of other
- * machines, are left alone.
- *
- * @param path - the dataset file
- * @returns how many were removed
- */
-export async function removeLeftovers(path: string): Promise<number> {
-  const dir = dirname(path);
-  const prefix = `.${basename(path)}.${HOST}.`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)\.[0-9a-f]+\.(tmp|bak)$/.exec(name.slice(prefix.length));
-    if (m === null || isAlive(Number(m[1]))) continue;
-    await unlink(join(dir, name)).then(
-      () => removed++,
-      () => undefined,
-    );
-  }
-  return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

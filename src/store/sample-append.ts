@@ -16,6 +16,7 @@ import { readFooter } from './parquet-footer.js';
 import { FileChangedError, replaceFileBytes, stampOf } from './replace.js';
 import { readSampleFile, type SampleFormat } from './sample-file.js';
 import { appendText } from './sample-append-text.js';
+import { codedFsError } from './writable.js';
 
 /** What an append wrote. */
 export interface SampleAppendInfo {
@@ -53,7 +54,7 @@ export async function appendSamples(path: string, format: SampleFormat, batch: S
       return await withLock(path, (isCompromised) => appendOnce(path, format, batch, isCompromised), lock);
     } catch (err) {
       // the file changed under us (a writer broke our lock as stale): take the lock again and redo
-      if (!(err instanceof FileChangedError)) throw err;
+      if (!(err instanceof FileChangedError)) throw codedFsError(err, path, `add rows to ${path}`);
       if (attempt >= 5) {
         throw new HarvestryError(
           'E_LOCKED',

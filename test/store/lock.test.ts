@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withLock } from '../../src/store/lock.js';
-import { FileChangedError, removeLeftovers, replaceFileBytes, stampOf } from '../../src/store/replace.js';
+import { FileChangedError, replaceFileBytes, stampOf } from '../../src/store/replace.js';
+import { removeLeftovers } from '../../src/store/temporaries.js';
 import { assertHarvestryError, tempDir } from '../_support/helpers.js';
 
 describe('store: the lock of a dataset file', () => {
@@ -61,13 +62,13 @@ describe('store: the lock of a dataset file', () => {
 describe('store: replacing a file', () => {
   const dir = tempDir();
 
-  it('removes temporary files left by dead processes of this machine, and only those', async () => {
+  it('removes temporary files left by dead processes of this machine, and only those', () => {
     const path = join(dir, 'left.parquet');
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid;
     const host = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
     const names = [`.left.parquet.${host}.${dead}.00ff00ff.tmp`, `.left.parquet.${host}.${dead}.00ff00ff.bak`, `.left.parquet.${host}.${process.pid}.0a0a0a0a.tmp`, `.left.parquet.otherhost.${dead}.0b0b0b0b.tmp`];
     for (const n of names) writeFileSync(join(dir, n), 'x');
-    assert.equal(await removeLeftovers(path), 2);
+    assert.equal(removeLeftovers(path), 2);
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.left')).sort(), [names[2], names[3]].sort());
   });
 
