@@ -14,6 +14,8 @@ import { SAMPLES_META_KEY } from '../dataset/sample-meta.js';
 import { writeFileAtomic } from './atomic.js';
 import { dictionaryEncodeFingerprints, fingerprintSummary } from './fingerprints.js';
 import { formatForPath, sniffFormat, type DatasetFormat } from './format.js';
+import { checkBytes, sealParquet } from './integrity.js';
+import { parseFooter, type ParquetFooter } from './parquet-footer.js';
 import { decodeParquetSync, encodeParquet, loadParquetWasm } from './parquet.js';
 
 /** The metadata key that holds a dataset's labels. */
@@ -52,6 +54,12 @@ export async function writeDataset(ds: Dataset, path: string, options: WriteOpti
 export interface EncodeOptions {
   /** Footer key-value entries to write besides (or instead of) the ones computed from the dataset. */
   readonly keyValue?: ReadonlyMap<string, string>;
+  /**
+   * Write the checksums of the file's bytes into a Parquet footer (see docs/format.md); off for
+   * rows that will be appended to another file, which gets its own.
+   * @default true
+   */
+  readonly checksums?: boolean;
 }
 
 /**
@@ -68,7 +76,8 @@ export async function encodeDataset(ds: Dataset, format: DatasetFormat, options:
   if (format === 'arrow') return arrow.tableToIPC(table, 'file');
   const fingerprints = ds.meta.fingerprintColumn == null ? [] : [ds.meta.fingerprintColumn];
   const keyValue = new Map([[META_KEY, metaText], ...fingerprintSummary(ds), ...(options.keyValue ?? [])]);
-  return encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints], noStatisticsColumns: fingerprints });
+  const bytes = await encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints], noStatisticsColumns: fingerprints });
+  return options.checksums === false ? bytes : sealParquet(bytes, 'the new file');
 }
 
 /**
@@ -162,16 +171,30 @@ function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[
       details: { path: where },
     });
   }
+  if (format === 'parquet') {
+    let footer: ParquetFooter;
+    try {
+      footer = parseFooter(bytes, bytes.length, where);
+    } catch (err) {
+      throw unreadable(where, err);
+    }
+    // damage anywhere (data pages, indexes, the footer) is found before anything is decoded
+    checkBytes(bytes, footer, where);
+  }
   try {
     if (format === 'parquet') return decodeParquetSync(bytes, columns);
     const table = arrow.tableFromIPC(bytes);
     return columns === undefined ? table : table.select(columns as string[]);
   } catch (err) {
-    throw new HarvestryError('E_CORRUPT_FILE', `${where} cannot be read (${(err as Error).message}): the file is damaged. Restore it from its backup.`, {
-      cause: err,
-      details: { path: where },
-    });
+    throw unreadable(where, err);
   }
+}
+
+function unreadable(where: string, err: unknown): HarvestryError {
+  return new HarvestryError('E_CORRUPT_FILE', `${where} cannot be read (${(err as Error).message}): the file is damaged. Restore it from its backup.`, {
+    cause: err,
+    details: { path: where },
+  });
 }
 
 /**
