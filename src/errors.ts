@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_SCHEMA_MISMATCH: "A harvest's dims or variables (or their types) differ from those of the dataset file; the file is left as it was.",
   E_MERGE_CONFLICT: 'Under `overwrite: null`, a case already in the dataset got a different result; nothing of that commit is written.',
   E_LOCKED: "The dataset file's lock could not be had: held by another live process past the lock timeout, or the file kept changing under it.",
+  E_FILE_EXISTS: '`writeDataset()` found a file at its path and was not given `overwrite: true`; the file is left as it was.',
   E_FILE_KIND: "The file is a harvestry file of another kind: a Harvester's dataset where a Sampler's table was expected, or the reverse.",
   E_CROP_NOT_SOWN: 'A crop operation (grow, status, reap, submit) found no crop in the folder: it was never sown, or was reaped and removed.',
   E_CROP_EXISTS: 'A crop of that name is already sown (or its folder exists): grow and reap it, delete it, or use another name.',
