@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   E_PATH_KIND: 'A path harvestry writes is the wrong kind: a folder where a file belongs (the file, its `.bak`, its labels), or a file where a folder belongs (a parent folder).',
   E_BAD_LOCK: "A file's lock `<file>.lock` is not a lock harvestry made (a file, or a folder with files in it) or cannot be examined, so whether another process writes the file cannot be told.",
   E_DRAW_FAILED: "A Sampler's draw (a function `(rng) => value` or a space's or mixture's `draw`) threw; the original error is the `cause`.",
+  E_FILE_EXISTS: '`writeDataset()` found a file at its path and was not given `overwrite: true`; the file is left as it was.',
   E_FILE_KIND: "The file is a harvestry file of another kind: a Harvester's dataset where a Sampler's table was expected, or the reverse.",
   E_CROP_NOT_SOWN: 'A crop operation (grow, status, reap, submit) found no crop in the folder: it was never sown, or was reaped and removed.',
   E_CROP_EXISTS: 'A crop of that name is already sown (or its folder exists): grow and reap it, delete it, or use another name.',

@@ -30,6 +30,6 @@ export const demoProjectile = label(
 export async function runDemo(dir: string): Promise<{ path: string; summary: string }> {
   const ds = await demoProjectile.runCombos({ speed: [10, 20, 30], angle: [15, 30, 45, 60] });
   const path = join(dir, 'demo.parquet');
-  await writeDataset(ds, path);
+  await writeDataset(ds, path, { overwrite: true }); // the demo's own file, from an earlier demo (kept as .bak)
   return { path, summary: String(await readDataset(path)) };
 }

@@ -177,18 +177,43 @@ function childValidity(child: Arrow.Data, start: number, count: number): Uint8Ar
 
 function leafValues(data: Arrow.Data, type: ElemType, start: number, count: number): Values {
   if (type === 'null') return new Float64Array(count);
-  if (type === 'utf8') {
-    const vec = arrow.makeVector(data);
-    const base = data.offset;
-    const out = new Array<string | null>(count);
-    for (let i = 0; i < count; i++) out[i] = (vec.get(start - base + i) as string | null) ?? null;
-    return out;
-  }
+  if (type === 'utf8') return utf8Values(data, start - data.offset, count);
   if (type === 'bool') return unpackBits(data.values as Uint8Array, start, count);
   const values = data.values as Exclude<Values, (string | null)[]>;
   if (type === 'date') return Float64Array.from((values as BigInt64Array).subarray(start, start + count), (x) => Number(x));
   const out = allocValues(type, count) as Float64Array;
   out.set((values as Float64Array).subarray(start, start + count));
+  return out;
+}
+
+/**
+ * Decodes UTF-8 text exactly: a leading U+FEFF is part of the value. (apache-arrow's own decoder
+ * is a default TextDecoder, which drops a byte order mark at the start of every string, so a key
+ * like "\uFEFFa" would read back as "a" and never match itself.)
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The strings of `count` values of Utf8 (or dictionary-encoded Utf8) data from index `from` (relative to the data's offset). */
+function utf8Values(data: Arrow.Data, from: number, count: number): (string | null)[] {
+  const out = new Array<string | null>(count);
+  const vec = arrow.makeVector(data);
+  const hasNulls = data.nullCount > 0;
+  if (data.type instanceof arrow.Dictionary) {
+    const dict = (data as { dictionary?: Arrow.Vector }).dictionary!;
+    const words = dict.data.flatMap((d: Arrow.Data) => utf8Values(d, 0, d.length));
+    const keys = data.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < count; i++) {
+      const k = from + i;
+      out[i] = hasNulls && !vec.isValid(k) ? null : (words[Number(keys[k]!)] ?? null);
+    }
+    return out;
+  }
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  for (let i = 0; i < count; i++) {
+    const k = from + i;
+    out[i] = hasNulls && !vec.isValid(k) ? null : UTF8.decode(bytes.subarray(offsets[k], offsets[k + 1]));
+  }
   return out;
 }
 

@@ -150,6 +150,7 @@ export function encodeScalar(v: Scalar, type: ElemType): unknown {
   if (type === 'date') return (v as Date).toISOString();
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (Object.is(v, -0)) return '-0'; // JSON has no -0: JSON.stringify(-0) is "0"
   return v;
 }
 

@@ -4,8 +4,8 @@
  * schema change, refused with a message that says what differs and how to proceed.
  */
 import { HarvestryError } from '../errors.js';
-import { compareScalars, keyOf, showNames, showValue, type Scalar } from '../space/values.js';
-import { encodeScalar, type DatasetMeta, type DimMeta, type InternalCoords, type VarMeta } from './meta.js';
+import { compareScalars, keyOf, sameScalar, showNames, showValue, type Scalar } from '../space/values.js';
+import { type DatasetMeta, type DimMeta, type InternalCoords, type VarMeta } from './meta.js';
 
 /** How to reconcile. */
 export interface ReconcileOptions {
@@ -109,7 +109,8 @@ function mergeVar(a: VarMeta, b: VarMeta, where: string): VarMeta {
 
 function sameCoords(a: InternalCoords, b: InternalCoords): boolean {
   if (a.coords.length !== b.coords.length) return false;
-  return JSON.stringify(a.coords.map((v) => encodeScalar(v, a.type))) === JSON.stringify(b.coords.map((v) => encodeScalar(v, b.type)));
+  // as keys compare: 0 and -0 are one coord, NaN equals NaN, Dates by time
+  return a.coords.every((v, i) => sameScalar(v, b.coords[i]!));
 }
 
 function checkSameNames(old: readonly string[], add: readonly string[], what: 'dim' | 'variable', where: string): void {

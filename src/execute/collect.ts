@@ -4,7 +4,7 @@
  */
 import { HarvestryError } from '../errors.js';
 import { isPlainObject } from '../space/combos.js';
-import { kindOf, showNames, showValue } from '../space/values.js';
+import { isWellFormed, kindOf, loneSurrogate, loneSurrogateRule, showNames, showValue } from '../space/values.js';
 import { allocValues, describe, type ColumnData, type Container, type ElemType, type Values } from './columns.js';
 
 /** What the function's results must look like. */
@@ -16,6 +16,9 @@ export interface OutputSpec {
   /** The size of each internal dim whose coords are known. */
   readonly dimSizes: Readonly<Record<string, number>>;
 }
+
+/** The hint of messages about a result that is undefined. */
+const MISSING_RETURN = ' (undefined most often means the function, or one of its branches, ends without `return`.)';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -84,7 +87,7 @@ export class ResultCollector {
       const got = Array.isArray(result) ? `a tuple of ${result.length}` : showValue(result);
       throw new HarvestryError(
         'E_RESULT_SHAPE',
-        `The case ${showCase()} returned ${got}, but \`varNames\` declares ${vars.length} outputs (${showNames(names)}). Return a tuple with one value per var name, in that order.`,
+        `The case ${showCase()} returned ${got}, but \`varNames\` declares ${vars.length} outputs (${showNames(names)}). Return a tuple with one value per var name, in that order.${result === undefined ? MISSING_RETURN : ''}`,
       );
     }
     for (let i = 0; i < vars.length; i++) vars[i]!.add(row, result[i], showCase);
@@ -94,7 +97,7 @@ export class ResultCollector {
     if (!isPlainObject(result)) {
       throw new HarvestryError(
         'E_RESULT_SHAPE',
-        `The case ${showCase()} returned ${showValue(result)}, but \`varNames: null\` means the function returns a record of named outputs, like { energy: 1.5, steps: 10 }.`,
+        `The case ${showCase()} returned ${showValue(result)}, but \`varNames: null\` means the function returns a record of named outputs, like { energy: 1.5, steps: 10 }.${result === undefined ? MISSING_RETURN : ''}`,
       );
     }
     if (this.vars === null) {
@@ -173,7 +176,8 @@ class VarCollector {
       this.valid[row] = 1;
       return;
     }
-    if (v === null || v === undefined) return;
+    if (v === null) return;
+    if (v === undefined) throw this.undefinedResult(showCase);
     const type = scalarType(v);
     if (type === undefined) throw this.unsupported(v, showCase);
     this.settle(type, 'scalar', showCase, v);
@@ -183,7 +187,8 @@ class VarCollector {
   }
 
   private addList(row: number, v: unknown, showCase: () => string): void {
-    if (v === null || v === undefined) return;
+    if (v === null) return;
+    if (v === undefined) throw this.undefinedResult(showCase);
     const seen = { type: 'null' as ElemType, container: 'array' as Container };
     this.walk(v, 0, seen, showCase);
     if (seen.type !== 'null' || seen.container !== 'array') this.settle(seen.type, seen.container, showCase, v);
@@ -256,7 +261,18 @@ class VarCollector {
     );
   }
 
+  /** A result that is undefined: most often a function that ends without `return`. */
+  private undefinedResult(showCase: () => string): HarvestryError {
+    return new HarvestryError(
+      'E_RESULT_SHAPE',
+      `The case ${showCase()} returned undefined for \`${this.name}\`: undefined is not a value (most often the function, or one of its branches, ends without \`return\`). Return the result, or null to say "no value".`,
+    );
+  }
+
   private unsupported(v: unknown, showCase: () => string): HarvestryError {
+    if (v === undefined) return this.undefinedResult(showCase);
+    const unit = typeof v === 'string' ? loneSurrogate(v) : null;
+    if (unit !== null) return new HarvestryError('E_UNSUPPORTED_VALUE', `The case ${showCase()} returned ${showValue(v)} for \`${this.name}\`, ${loneSurrogateRule(unit)}.`);
     const hint =
       Array.isArray(v) || ArrayBuffer.isView(v)
         ? ` \`${this.name}\` has no internal dims: declare them in \`varDims\` (for example varDims: { ${this.name}: ['t'] }), or if the function returns several outputs, list them all in \`varNames\`.`
@@ -355,7 +371,7 @@ function scalarType(v: unknown): ElemType | undefined {
     case 'boolean':
       return 'bool';
     case 'string':
-      return 'utf8';
+      return isWellFormed(v as string) ? 'utf8' : undefined;
     case 'date':
       return Number.isNaN((v as Date).getTime()) ? undefined : 'date';
     default:

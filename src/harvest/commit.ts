@@ -15,7 +15,9 @@ import { reconcileMeta } from '../dataset/reconcile.js';
 import { takeRows } from '../execute/columns.js';
 import { appendParquet, CannotAppendError } from '../store/append.js';
 import { decodeDataset, encodeDataset } from '../store/dataset-file.js';
-import { readDatasetLabels, withBackupHint, type DatasetFileLabels } from '../store/dataset-labels.js';
+import { readVerifiedLabels, withBackupHint, type DatasetFileLabels } from '../store/dataset-labels.js';
+import type { Spans } from '../store/integrity.js';
+import { rememberWritten } from '../store/verify.js';
 import { FINGERPRINTS_KEY, parseFingerprintSummary } from '../store/fingerprints.js';
 import { withLock, type LockOptions } from '../store/lock.js';
 import { loadParquetWasm } from '../store/parquet.js';
@@ -84,7 +86,8 @@ function withFingerprintColumn(rows: Dataset, fingerprint: string): Dataset {
 
 async function commitOnce(target: CommitTarget, ds: Dataset, cases: Int32Array, isCompromised: () => boolean): Promise<CommitInfo> {
   const { path, status } = target;
-  const file = await readDatasetLabels(path);
+  // the whole file is verified (once per version) before anything is appended or it becomes the backup
+  const file = await readVerifiedLabels(path);
   // This harvest has seen the file (read it at the start, or written it): it must still be there,
   // holding what it held, else something else deleted or replaced it (a script's top-level code
   // clearing its output folder again in a worker, say): stop rather than start a new file.
@@ -132,13 +135,14 @@ async function create(target: CommitTarget, ds: Dataset, cases: Int32Array, isCo
   checkLock(target.path, isCompromised);
   const stamp = await replaceFileBytes(target.path, bytes, null);
   const footer = parseFooter(bytes, bytes.length, target.path);
+  rememberWritten(target.path, stamp, footer);
   afterWrite(target, footer, stamp, cases, null, failures(ds));
   return { path: target.path, rows: ds.numRows, fileRows: ds.numRows, mode: 'create' };
 }
 
 async function append(
   target: CommitTarget,
-  file: DatasetFileLabels,
+  file: DatasetFileLabels & { readonly spans: Spans },
   part: Dataset,
   cases: Int32Array,
   keep: readonly number[],
@@ -152,14 +156,15 @@ async function append(
     merged[target.fingerprint] = (merged[target.fingerprint] ?? 0) + part.numRows;
     keyValue.set(FINGERPRINTS_KEY, JSON.stringify(merged));
   }
-  const buffer = await encodeDataset(part, 'parquet', { keyValue });
+  const buffer = await encodeDataset(part, 'parquet', { keyValue, checksums: false });
   checkLock(target.path, isCompromised);
-  const { footer, stamp } = await appendParquet(target.path, file.footer, file.stamp, buffer);
+  const { footer, stamp } = await appendParquet(target.path, file.footer, file.stamp, buffer, file.spans);
+  rememberWritten(target.path, stamp, footer);
   afterWrite(target, footer, stamp, cases, keep, newFailed);
   return { path: target.path, rows: part.numRows, fileRows: footer.numRows, mode: 'append' };
 }
 
-async function rewriteFile(target: CommitTarget, file: DatasetFileLabels, ds: Dataset, cases: Int32Array, newFailed: Uint8Array, isCompromised: () => boolean): Promise<CommitInfo> {
+async function rewriteFile(target: CommitTarget, file: DatasetFileLabels & { readonly spans: Spans }, ds: Dataset, cases: Int32Array, newFailed: Uint8Array, isCompromised: () => boolean): Promise<CommitInfo> {
   const { path } = target;
   let old: Dataset;
   try {
@@ -188,7 +193,9 @@ async function rewriteFile(target: CommitTarget, file: DatasetFileLabels, ds: Da
   const bytes = await encodeDataset(merged.ds, 'parquet');
   checkLock(path, isCompromised);
   const stamp = await replaceFileBytes(path, bytes, file.stamp);
-  afterWrite(target, parseFooter(bytes, bytes.length, path), stamp, cases, null, newFailed);
+  const footer = parseFooter(bytes, bytes.length, path);
+  rememberWritten(path, stamp, footer);
+  afterWrite(target, footer, stamp, cases, null, newFailed);
   return { path, rows: merged.added + merged.replaced, fileRows: merged.ds.numRows, mode: 'rewrite' };
 }
 

@@ -14,7 +14,7 @@ import { executePlan, type PlanOptions } from '../execute/run.js';
 import type { PreparedRun, RunInput } from '../runner/prepare.js';
 import { caseFailedError, planOptions, warnSkipped, type Runner } from '../runner/runner.js';
 import { permutation } from '../space/rng.js';
-import { readDatasetLabels } from '../store/dataset-labels.js';
+import { readVerifiedLabels } from '../store/dataset-labels.js';
 import { backupPathOf } from '../store/replace.js';
 import { lockPathOf, type LockOptions } from '../store/lock.js';
 import { removeLeftovers } from '../store/temporaries.js';
@@ -127,7 +127,8 @@ export async function inspect(host: HarvestHost, input: RunInput, spec: HarvestS
   if (!dryRun) removeLeftovers(path);
   // before anything runs: a run that could not commit would lose every result it computed
   checkWritable({ path, what: 'the dataset file', where, lockPath: lockPathOf(path), backupPath: backupPathOf(path) }, !dryRun);
-  const file = await readDatasetLabels(path);
+  // a damaged file is found now, before any case runs (and before anything is appended to it)
+  const file = await readVerifiedLabels(path);
   const combos = expandEllipsis(input.combos, file?.meta ?? null, path, where);
   const prep = runner.prepare({ combos, cases: input.cases, constants: input.constants }, spec.run, where);
   const status = new GridStatus(prep.grid.size);

@@ -9,7 +9,7 @@ import { Mixture, type Drawable } from '../space/mixture.js';
 import { parseCombos, checkOneKind } from '../space/combos.js';
 import { releaseRngCursor, rngCursor, type Rng, type RngCursor } from '../space/rng.js';
 import { Space, type NumberList } from '../space/space.js';
-import { kindOf, showNames, showValue, type Scalar, type ScalarKind } from '../space/values.js';
+import { kindOf, loneSurrogate, loneSurrogateRule, showNames, showValue, type Scalar, type ScalarKind } from '../space/values.js';
 
 /**
  * How to draw one parameter: an array (a value chosen uniformly; repeat a value to weight it),
@@ -193,6 +193,12 @@ function callDraw(draw: () => unknown, key: string, i: number, where: string): u
 }
 
 function drawnValue(v: unknown, key: string, dim: string, i: number, where: string): Scalar {
+  const unit = typeof v === 'string' ? loneSurrogate(v) : null;
+  if (unit !== null) {
+    throw new HarvestryError('E_UNSUPPORTED_VALUE', `\`combos.${key}\` in ${where} gave ${showValue(v)} for \`${dim}\` (sample ${i}), ${loneSurrogateRule(unit)}.`, {
+      details: { key, dim, sample: i },
+    });
+  }
   if (kindOf(v) !== undefined) return v as Scalar;
   const promise = typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
   throw new HarvestryError(

@@ -3,7 +3,7 @@
  * checked names and value lists, once, at the edge.
  */
 import { HarvestryError } from '../errors.js';
-import { kindOf, keyOf, showCase, showValue, type Scalar, type ScalarKind } from './values.js';
+import { kindOf, keyOf, loneSurrogate, loneSurrogateRule, showCase, showValue, type Scalar, type ScalarKind } from './values.js';
 
 /** Combos after checking: names in the order given, each with its distinct values in order. */
 export interface CombosSpec {
@@ -93,6 +93,8 @@ export function checkScalar(v: unknown, what: string): Scalar {
   if (kind === 'date' && Number.isNaN((v as Date).getTime())) {
     throw new HarvestryError('E_UNSUPPORTED_VALUE', `${what} has an Invalid Date. Give a valid Date.`);
   }
+  const unit = kind === 'string' ? loneSurrogate(v as string) : null;
+  if (unit !== null) throw new HarvestryError('E_UNSUPPORTED_VALUE', `${what} has ${showValue(v)}, ${loneSurrogateRule(unit)}.`);
   return v as Scalar;
 }
 

@@ -29,6 +29,38 @@ export function kindOf(v: unknown): ScalarKind | 'null' | undefined {
   }
 }
 
+/**
+ * The first lone surrogate of a string (a UTF-16 half with no partner), or null when the string
+ * is well-formed. UTF-8 cannot hold a lone surrogate: it would be written as U+FFFD, so the value
+ * read back would differ from the one given.
+ *
+ * @param s - the string
+ * @returns the code unit, like `U+D800`, or null
+ */
+export function loneSurrogate(s: string): string | null {
+  if (isWellFormed(s)) return null;
+  const m = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(s)!;
+  return `U+${m[0].charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+/**
+ * True when a string has no lone surrogate, so UTF-8 holds it exactly.
+ *
+ * @param s - the string
+ */
+export function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * The sentence of messages about a string that cannot be stored.
+ *
+ * @param unit - the lone surrogate, as {@link loneSurrogate} names it
+ */
+export function loneSurrogateRule(unit: string): string {
+  return `a string with a lone surrogate (${unit} without its other half), which UTF-8 cannot hold: it would be stored as U+FFFD and read back as another string. Give well-formed text (str.toWellFormed() replaces lone surrogates)`;
+}
+
 /** A primitive standing for a scalar in a `Map` of one kind: a Date by its time, others as they are. */
 export function keyOf(v: Scalar): number | bigint | boolean | string | null {
   return v instanceof Date ? v.getTime() : v;

@@ -8,6 +8,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
 import { describeFooter, i64, listItems, asStruct, parseFooter, type FileStamp, type ParquetFooter } from './parquet-footer.js';
+import { crc32, sealFooter, withoutChecksums, type Spans } from './integrity.js';
 import { replaceFile } from './replace.js';
 import { cloneThrift, decodeThrift, encodeThrift, field, setField, type ThriftStruct, type ThriftValue } from './thrift.js';
 
@@ -32,9 +33,11 @@ export interface AppendPlan {
  *
  * @param old - the old file's footer
  * @param buffer - a whole Parquet file holding the new rows, written with the same schema
+ * @param oldSpans - the checksums of the old file's bytes before its footer (verified), or null
+ *   when they are not known: the merged footer then has checksums only when they are
  * @returns the bytes to write at `old.start`, and the merged footer
  */
-export function planAppend(old: ParquetFooter, buffer: Uint8Array): AppendPlan {
+export function planAppend(old: ParquetFooter, buffer: Uint8Array, oldSpans: Spans | null = null): AppendPlan {
   const added = parseFooter(buffer, buffer.length, 'the new rows');
   if (field(old.meta, 8) !== undefined || field(added.meta, 8) !== undefined) throw new CannotAppendError('encrypted files');
   const oldSchema = field(old.meta, 2);
@@ -71,9 +74,15 @@ export function planAppend(old: ParquetFooter, buffer: Uint8Array): AppendPlan {
     }
     return rg;
   });
-  const meta = cloneThrift(added.meta);
+  let meta = cloneThrift(added.meta);
   setField(meta, 3, { t: 'i64', v: BigInt(old.numRows + added.numRows) });
   setField(meta, 4, { t: 'list', elem: 12, items: [...oldGroups, ...groups] });
+  if (oldSpans === null) meta = withoutChecksums(meta);
+  else {
+    let crc = crc32(region);
+    for (const part of indexes) crc = crc32(part, crc);
+    meta = sealFooter(meta, [...oldSpans, [at, crc]]);
+  }
   const footerBytes = encodeThrift(meta);
   const trailer = new Uint8Array(8);
   new DataView(trailer.buffer).setUint32(0, footerBytes.length, true);
@@ -90,12 +99,13 @@ export function planAppend(old: ParquetFooter, buffer: Uint8Array): AppendPlan {
  * @param old - its footer, as read under the lock
  * @param stamp - its stamp when the footer was read; the append fails if it changed since
  * @param buffer - a whole Parquet file holding the new rows, with the same schema
+ * @param oldSpans - the verified checksums of the old file's data, carried into the new footer
  * @returns the new file's footer and stamp
  */
-export async function appendParquet(path: string, old: ParquetFooter, stamp: FileStamp, buffer: Uint8Array): Promise<{ footer: ParquetFooter; stamp: FileStamp }> {
+export async function appendParquet(path: string, old: ParquetFooter, stamp: FileStamp, buffer: Uint8Array, oldSpans: Spans | null = null): Promise<{ footer: ParquetFooter; stamp: FileStamp }> {
   let plan: AppendPlan;
   try {
-    plan = planAppend(old, buffer);
+    plan = planAppend(old, buffer, oldSpans);
   } catch (err) {
     // a footer this code does not follow: the caller rewrites the file instead
     throw err instanceof CannotAppendError ? err : new CannotAppendError((err as Error).message);

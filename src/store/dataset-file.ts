@@ -7,13 +7,17 @@ import { readFile } from 'node:fs/promises';
 import type * as Arrow from 'apache-arrow';
 import { arrow, loadArrow } from '../dataset/_arrow-lib.js';
 import { HarvestryError } from '../errors.js';
+import { showValue } from '../space/values.js';
 import { columnInfo, columnNames, Dataset, expectedArrowType } from '../dataset/dataset.js';
 import { fromArrowData, toArrowData, typeText } from '../dataset/arrow.js';
 import { decodeMeta, encodeMeta, type DatasetMeta } from '../dataset/meta.js';
 import { SAMPLES_META_KEY } from '../dataset/sample-meta.js';
-import { writeFileAtomic } from './atomic.js';
 import { dictionaryEncodeFingerprints, fingerprintSummary } from './fingerprints.js';
 import { formatForPath, sniffFormat, type DatasetFormat } from './format.js';
+import { checkBytes, sealParquet } from './integrity.js';
+import { withLock } from './lock.js';
+import { parseFooter, type ParquetFooter } from './parquet-footer.js';
+import { backupHint, FileChangedError, replaceFileBytes, stampOf } from './replace.js';
 import { decodeParquetSync, encodeParquet, loadParquetWasm } from './parquet.js';
 
 /** The metadata key that holds a dataset's labels. */
@@ -23,6 +27,13 @@ export const META_KEY = 'harvestry';
 export interface WriteOptions {
   /** The format; by default from the extension (`.parquet`, `.arrow`). */
   readonly format?: DatasetFormat;
+  /**
+   * Replace the file if there is one. Only a harvestry dataset that reads whole is replaced,
+   * never a file harvestry did not write, a damaged one or a Sampler's table; its previous
+   * version is kept as `<file>.bak`. Without it, an existing file is refused (`E_FILE_EXISTS`).
+   * @default false
+   */
+  readonly overwrite?: boolean;
 }
 
 /** Options of {@link readDataset}. */
@@ -32,26 +43,82 @@ export interface ReadOptions {
 }
 
 /**
- * Writes a dataset to a file, atomically: written beside the target, fsynced, then renamed over
- * it, so a reader sees the old file or the new one, never a part.
+ * Writes a dataset to a new file, atomically: written beside the target, fsynced, then renamed
+ * into place, so a reader sees no file or the whole new one, never a part. An existing file is
+ * refused (`E_FILE_EXISTS`) unless `overwrite: true`; even then only a harvestry dataset that
+ * reads whole is replaced (its previous version kept as `<file>.bak`), never a file harvestry did
+ * not write (`E_FOREIGN_FILE`), a damaged one (`E_CORRUPT_FILE`) or a Sampler's table
+ * (`E_FILE_KIND`). The write holds the file's lock, so it waits for a harvest committing to it.
  *
  * @param ds - the dataset
  * @param path - the file (`.parquet` or `.arrow`)
- * @param options - the format
+ * @param options - the format; whether to replace an existing dataset
  * @example
  * ```ts
  * await writeDataset(ds, 'data/sweep.parquet');
+ * await writeDataset(ds2, 'data/sweep.parquet', { overwrite: true }); // the first one is kept as data/sweep.parquet.bak
  * ```
  */
 export async function writeDataset(ds: Dataset, path: string, options: WriteOptions = {}): Promise<void> {
   const format = formatForPath(path, options.format);
-  await writeFileAtomic(path, await encodeDataset(ds, format));
+  const overwrite = options.overwrite ?? false;
+  if (typeof overwrite !== 'boolean') {
+    throw new HarvestryError('E_BAD_OPTION', `Expected \`overwrite\` of writeDataset() to be true or false, got ${showValue(overwrite)}.`);
+  }
+  const before = await stampOf(path);
+  if (before !== null && !overwrite) throw existsError(path);
+  const bytes = await encodeDataset(ds, format);
+  await withLock(path, async (isCompromised) => {
+    const stamp = await stampOf(path);
+    if (stamp !== null) {
+      if (!overwrite) throw existsError(path);
+      await checkReplaceable(path);
+    }
+    try {
+      if (isCompromised()) throw new FileChangedError(path);
+      await replaceFileBytes(path, bytes, stamp);
+    } catch (err) {
+      if (!(err instanceof FileChangedError)) throw err;
+      throw new HarvestryError('E_LOCKED', `${path} changed while writeDataset() replaced it: another program writes it without taking the lock ${path}.lock. Nothing was written; stop that program and write again.`, {
+        cause: err,
+        details: { path },
+      });
+    }
+  });
+}
+
+function existsError(path: string): HarvestryError {
+  return new HarvestryError(
+    'E_FILE_EXISTS',
+    `${path} already exists, and writeDataset() replaces a file only when asked: pass { overwrite: true } to replace it (its previous version is kept as ${path}.bak), write to a new path, or add rows to it with a Harvester.`,
+    { details: { path } },
+  );
+}
+
+/** Refuses to replace a file that is not a harvestry dataset reading whole (read all of it). */
+async function checkReplaceable(path: string): Promise<void> {
+  try {
+    await decodeDataset(await readFile(path), path);
+  } catch (err) {
+    if (!(err instanceof HarvestryError)) throw err;
+    const hint = err.code === 'E_CORRUPT_FILE' ? ` ${backupHint(path)}` : '';
+    throw new HarvestryError(err.code, `${err.message} writeDataset() does not replace such a file, even with \`overwrite: true\`: move or delete it yourself if you mean to.${hint}`, {
+      cause: err,
+      details: { ...err.details, path },
+    });
+  }
 }
 
 /** Options of {@link encodeDataset}. */
 export interface EncodeOptions {
   /** Footer key-value entries to write besides (or instead of) the ones computed from the dataset. */
   readonly keyValue?: ReadonlyMap<string, string>;
+  /**
+   * Write the checksums of the file's bytes into a Parquet footer (see docs/format.md); off for
+   * rows that will be appended to another file, which gets its own.
+   * @default true
+   */
+  readonly checksums?: boolean;
 }
 
 /**
@@ -68,7 +135,8 @@ export async function encodeDataset(ds: Dataset, format: DatasetFormat, options:
   if (format === 'arrow') return arrow.tableToIPC(table, 'file');
   const fingerprints = ds.meta.fingerprintColumn == null ? [] : [ds.meta.fingerprintColumn];
   const keyValue = new Map([[META_KEY, metaText], ...fingerprintSummary(ds), ...(options.keyValue ?? [])]);
-  return encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints], noStatisticsColumns: fingerprints });
+  const bytes = await encodeParquet(table, { keyValue, dictionaryColumns: [...ds.dims, ...fingerprints], noStatisticsColumns: fingerprints });
+  return options.checksums === false ? bytes : sealParquet(bytes, 'the new file');
 }
 
 /**
@@ -162,16 +230,30 @@ function decodeTable(bytes: Uint8Array, where: string, columns: readonly string[
       details: { path: where },
     });
   }
+  if (format === 'parquet') {
+    let footer: ParquetFooter;
+    try {
+      footer = parseFooter(bytes, bytes.length, where);
+    } catch (err) {
+      throw unreadable(where, err);
+    }
+    // damage anywhere (data pages, indexes, the footer) is found before anything is decoded
+    checkBytes(bytes, footer, where);
+  }
   try {
     if (format === 'parquet') return decodeParquetSync(bytes, columns);
     const table = arrow.tableFromIPC(bytes);
     return columns === undefined ? table : table.select(columns as string[]);
   } catch (err) {
-    throw new HarvestryError('E_CORRUPT_FILE', `${where} cannot be read (${(err as Error).message}): the file is damaged. Restore it from its backup.`, {
-      cause: err,
-      details: { path: where },
-    });
+    throw unreadable(where, err);
   }
+}
+
+function unreadable(where: string, err: unknown): HarvestryError {
+  return new HarvestryError('E_CORRUPT_FILE', `${where} cannot be read (${(err as Error).message}): the file is damaged. Restore it from its backup.`, {
+    cause: err,
+    details: { path: where },
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { closePools, type Dataset, type ProgressInfo, type RunOptions } from '../../src/index.js';
-import { asyncMixed, flaky, flakyOnce, product, slow, traces } from '../fixtures/labelled.js';
+import { asyncMixed, brokenText, flaky, flakyOnce, missingReturn, product, slow, traces } from '../fixtures/labelled.js';
 import { assertHarvestryError, range } from '../_support/helpers.js';
 
 const EXECUTORS: Readonly<Record<string, RunOptions>> = {
@@ -60,6 +60,36 @@ const behaviours: Behaviour[] = [
       assert.deepEqual(ds.varNames, ['trace', 'last']);
       assert.deepEqual(rows(ds), [2, 0, 7].map((x) => ({ x, trace: [0, 1, 2, 3].map((t) => x * 10 + t), last: x * 10 + 3 })));
       assert.deepEqual(ds.meta.varCoords.t?.coords, [0, 1, 2, 3]);
+    },
+  },
+  {
+    name: 'refuses undefined (a missing return) as a result, whatever onError says; null stays "no value"',
+    async check(o) {
+      for (const onError of ['raise', 'skip', 'record'] as const) {
+        await assertHarvestryError(
+          () => missingReturn.runCombos({ x: [0, 2, 4, 3] }, { ...o, onError }),
+          'E_RESULT_SHAPE',
+          /^The case \{x: 3\} returned undefined for `y`: undefined is not a value \(most often the function, or one of its branches, ends without `return`\)\. Return the result, or null to say "no value"\.$/,
+        );
+      }
+      const ds = await missingReturn.runCombos({ x: [0, 2, 4] }, o);
+      assert.deepEqual(rows(ds), [
+        { x: 0, y: null },
+        { x: 2, y: 2 },
+        { x: 4, y: 4 },
+      ]);
+    },
+  },
+  {
+    name: 'refuses a result string with a lone surrogate, keeps a leading U+FEFF',
+    async check(o) {
+      await assertHarvestryError(
+        () => brokenText.runCombos({ x: [1, 2, 3] }, { ...o, onError: 'skip' }),
+        'E_UNSUPPORTED_VALUE',
+        /^The case \{x: 2\} returned "x\\ud8002" for `y`, a string with a lone surrogate \(U\+D800 without its other half\), which UTF-8 cannot hold: .* Give well-formed text/,
+      );
+      const ds = await brokenText.runCombos({ x: [1, 3] }, o);
+      assert.deepEqual(ds.column('y').values, ['\uFEFFx1', '\uFEFFx3']);
     },
   },
   {

@@ -43,7 +43,7 @@ describe('Harvester: damaged and foreign files are never written over', () => {
     const err = await assertHarvestryError(
       () => h.harvestCombos({ a: [3], b: [10] }),
       'E_CORRUPT_FILE',
-      /^.*damaged\.parquet cannot be read as a dataset: it does not end with the Parquet magic bytes \(it was cut short\)\. harvestry will not write over it\. The previous version harvestry wrote is kept at .*damaged\.parquet\.bak: to restore it, move it over .*damaged\.parquet\.$/,
+      /^.*damaged\.parquet cannot be read as a dataset: it does not end with the Parquet magic bytes \(it was cut short\)\. harvestry will not write over it\. The previous version harvestry wrote is kept at .*damaged\.parquet\.bak, and it is good \(its checksums match\): to restore it, move it over .*damaged\.parquet\.$/,
     );
     assert.equal(err.details.path, path);
     assert.deepEqual(readFileSync(path), cut);
@@ -58,7 +58,7 @@ describe('Harvester: damaged and foreign files are never written over', () => {
     const bytes = readFileSync(path);
     for (let i = 8; i < 60; i++) bytes[i] = 0xff - bytes[i]!;
     writeFileSync(path, bytes);
-    await assertHarvestryError(() => new Harvester(product, path).harvestCombos({ a: [4], b: [10] }, { missingOnly: true }), 'E_CORRUPT_FILE', /garbled\.parquet cannot be read as a dataset: row group 0 does not decode .*harvestry will not write over it/);
+    await assertHarvestryError(() => new Harvester(product, path).harvestCombos({ a: [4], b: [10] }, { missingOnly: true }), 'E_CORRUPT_FILE', /garbled\.parquet is damaged: its bytes 0 to \d+ do not match the checksum written with them \(CRC-32 [0-9a-f]{8}, written [0-9a-f]{8}\): some of its rows would read wrong or not at all\. harvestry will not write over it\. There is no backup/);
     assert.deepEqual(readFileSync(path), bytes);
   });
 });

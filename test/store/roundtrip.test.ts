@@ -98,10 +98,11 @@ describe('store: round trip', () => {
     const path = join(dir, 'atomic.parquet');
     await writeDataset(await r.runCombos({ x: [1] }), path);
     const first = readFileSync(path);
-    await writeDataset(await r.runCombos({ x: [1, 2, 3] }), path);
+    await writeDataset(await r.runCombos({ x: [1, 2, 3] }), path, { overwrite: true });
     assert.notDeepEqual(readFileSync(path), first);
     assert.equal((await readDataset(path)).numRows, 3);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('atomic')), ['atomic.parquet']);
+    assert.deepEqual(readFileSync(`${path}.bak`), first);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('atomic')).sort(), ['atomic.parquet', 'atomic.parquet.bak']);
   });
 
   it('keeps the old file whole when the new one cannot be written', async () => {
@@ -111,7 +112,7 @@ describe('store: round trip', () => {
     const before = readFileSync(path);
     const bad = await r.runCombos({ x: [2] });
     Object.defineProperty(bad, 'meta', { value: { ...bad.meta, attrs: { oops: () => 1 } } });
-    await assertHarvestryError(() => writeDataset(bad, path), 'E_UNSUPPORTED_VALUE');
+    await assertHarvestryError(() => writeDataset(bad, path, { overwrite: true }), 'E_UNSUPPORTED_VALUE');
     assert.deepEqual(readFileSync(path), before);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('keep')), ['keep.parquet']);
   });
