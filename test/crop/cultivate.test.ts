@@ -21,7 +21,8 @@ describe('cultivate', () => {
     const ds = await cultivate(counted, { path, combos, numBatches: 3 });
     assert.equal(ds?.numRows, 6);
     assert.equal(calls.n, 6);
-    const again = await cultivate(counted, { path, combos: { a: [1, 2, 3, 4], b: [10, 20] }, numBatches: 3, executor: 'pool', numWorkers: 2 });
+    // (with timeoutMs no case runs in this thread, not even while a cold pool starts: it could not be ended here)
+    const again = await cultivate(counted, { path, combos: { a: [1, 2, 3, 4], b: [10, 20] }, numBatches: 3, executor: 'pool', numWorkers: 2, timeoutMs: 120_000 });
     assert.equal(again?.numRows, 8);
     assert.equal(calls.n, 6, 'the two new cases ran on the pool, none in this thread');
     assert.deepEqual(await duckdb(`SELECT count(*)::INT AS n FROM '${path}'`), [{ n: 8 }]);

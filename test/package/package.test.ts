@@ -14,10 +14,12 @@ import { inProject, ok, projectDir, ROOT, userPackage } from '../_support/packag
 import { checkTypeCases, compile, writeTypeCases } from '../_support/type-cases.js';
 
 /**
- * The size budget of the published package. 0.2.0 packs to about 570 kB (2.2 MB unpacked, ~370
- * files); source maps embed their TypeScript sources (`inlineSources`), about half of it.
+ * The size budget of the published package. 0.2.0 packs to about 795 kB (with plots, the
+ * explorer and the long export; it was 570 kB before them); source maps embed their TypeScript
+ * sources (`inlineSources`), about half of it. The budget leaves ~25% for growth: a package
+ * past it should lose weight (drop embedded sources, split a feature) rather than the budget rise.
  */
-export const SIZE_BUDGET = { packed: 750_000, unpacked: 3_000_000 } as const;
+export const SIZE_BUDGET = { packed: 1_000_000, unpacked: 4_000_000 } as const;
 
 function bin(pkg: string, name: string): string {
   const manifest = join(ROOT, 'node_modules', pkg, 'package.json');
