@@ -65,10 +65,10 @@ export type { HarvesterOptions, HarvestOptions, HarvestCombos, HarvestCombosOpti
 export { STALE_WARNING_CODE } from './harvest/stale.js';
 export type { LockOptions } from './store/lock.js';
 export { FINGERPRINT_COLUMN } from './dataset/meta.js';
-export { Sampler } from './harvest/sampler.js';
-export type { SamplerOptions, SampleOptions, SampleCommitInfo } from './harvest/sampler-options.js';
-export type { SampleCombos, SampleValue } from './harvest/sampler-combos.js';
-export type { SampleReport } from './harvest/sampler-run.js';
+export { Sampler } from './sample/sampler.js';
+export type { SamplerOptions, SampleOptions, SampleCommitInfo } from './sample/sampler-options.js';
+export type { SampleCombos, SampleValue } from './sample/sampler-combos.js';
+export type { SampleReport } from './sample/sampler-run.js';
 export { readSamples } from './store/sample-file.js';
 export type { ReadSamplesOptions, SampleFormat } from './store/sample-file.js';
 export { SEED_COLUMN, SAMPLE_COLUMN, SAMPLES_META_KEY } from './dataset/sample-meta.js';

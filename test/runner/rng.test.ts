@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { closePools, Harvester, label, type Dataset, type Rng, type RunOptions } from '../../src/index.js';
 import { rngStream } from '../../src/space/rng.js';
-import { noise } from '../harvest/fixtures/sample-fns.js';
+import { noise } from '../sample/fixtures/sample-fns.js';
 import { assertHarvestryError, range, tempDir } from '../_support/helpers.js';
 
 after(() => closePools());

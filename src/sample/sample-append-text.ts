@@ -9,11 +9,11 @@ import { open, readFile } from 'node:fs/promises';
 import { HarvestryError } from '../errors.js';
 import { decodeSampleMeta, encodeSampleMeta, reconcileSampleMeta, type SampleMeta } from '../dataset/sample-meta.js';
 import { concatBatches, conformBatch, type SampleBatch } from '../dataset/sample-table.js';
-import { writeFileAtomic } from './atomic.js';
-import { csvHeader, csvHeaderNames, decodeCsv, encodeCsvRows } from './csv.js';
-import { encodeJsonLines } from './json-lines.js';
-import { replaceFileBytes, stampOf } from './replace.js';
-import { labelsPathOf, unlabelled } from './sample-file.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { csvHeader, csvHeaderNames, decodeCsv, encodeCsvRows } from '../store/csv.js';
+import { encodeJsonLines } from '../store/json-lines.js';
+import { replaceFileBytes, stampOf } from '../store/replace.js';
+import { labelsPathOf, unlabelled } from '../store/sample-file.js';
 import type { SampleAppendInfo } from './sample-append.js';
 
 /**

@@ -2,9 +2,9 @@
  * A sample table as a danfo DataFrame (danfo loaded on demand by `loadDanfo`).
  */
 import type { ColumnData } from '../execute/columns.js';
-import { cellValue } from './cell.js';
-import { loadDanfo, type DataFrameLike } from './dataframe.js';
-import type { SampleBatch } from './sample-table.js';
+import { cellValue } from '../dataset/cell.js';
+import { loadDanfo, type DataFrameLike } from '../dataset/dataframe.js';
+import type { SampleBatch } from '../dataset/sample-table.js';
 
 /**
  * Makes a danfo DataFrame of sample rows: one column per table column, in order. bigints become

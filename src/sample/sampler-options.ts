@@ -7,7 +7,7 @@ import { checkOptionNames, isSeed, RUN_OPTION_NAMES, type RunOptions } from '../
 import { showValue } from '../space/values.js';
 import type { LockOptions } from '../store/lock.js';
 import type { SampleFormat } from '../store/sample-file.js';
-import { checkCommitEvery, checkLockOptions, type CommitEvery } from './options.js';
+import { checkCommitEvery, checkLockOptions, type CommitEvery } from '../harvest/options.js';
 import type { SampleCombos } from './sampler-combos.js';
 
 /** What a commit of a Sampler wrote, given to `onCommit`. */

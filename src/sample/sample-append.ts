@@ -9,14 +9,14 @@ import { HarvestryError } from '../errors.js';
 import { decodeSampleMeta, encodeSampleMeta, reconcileSampleMeta, SAMPLES_META_KEY, type SampleMeta } from '../dataset/sample-meta.js';
 import { concatBatches, conformBatch, notSamples, sampleTable, type SampleBatch } from '../dataset/sample-table.js';
 import { arrow, loadArrow } from '../dataset/_arrow-lib.js';
-import { appendParquet, CannotAppendError } from './append.js';
-import { withLock, type LockOptions } from './lock.js';
-import { encodeParquet, loadParquetWasm } from './parquet.js';
-import { readFooter } from './parquet-footer.js';
-import { FileChangedError, replaceFileBytes, stampOf } from './replace.js';
-import { readSampleFile, type SampleFormat } from './sample-file.js';
+import { appendParquet, CannotAppendError } from '../store/append.js';
+import { withLock, type LockOptions } from '../store/lock.js';
+import { encodeParquet, loadParquetWasm } from '../store/parquet.js';
+import { readFooter } from '../store/parquet-footer.js';
+import { FileChangedError, replaceFileBytes, stampOf } from '../store/replace.js';
+import { readSampleFile, type SampleFormat } from '../store/sample-file.js';
 import { appendText } from './sample-append-text.js';
-import { codedFsError } from './writable.js';
+import { codedFsError } from '../store/writable.js';
 
 /** What an append wrote. */
 export interface SampleAppendInfo {

@@ -8,7 +8,7 @@ import { HarvestryError } from '../errors.js';
 import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
 import type { DataFrameLike } from '../dataset/dataframe.js';
 import { reconcileSampleMeta } from '../dataset/sample-meta.js';
-import { sampleDataFrame } from '../dataset/sample-frame.js';
+import { sampleDataFrame } from './sample-frame.js';
 import { concatBatches, conformBatch, sampleTable, type SampleBatch } from '../dataset/sample-table.js';
 import { Runner } from '../runner/runner.js';
 import { showValue } from '../space/values.js';

@@ -19,7 +19,7 @@ import type { GridSpec } from '../space/space-spec.js';
 import { showCase, showNames, type Scalar } from '../space/values.js';
 import { lockPathOf, type LockOptions } from '../store/lock.js';
 import { backupPathOf } from '../store/replace.js';
-import { appendSamples } from '../store/sample-append.js';
+import { appendSamples } from './sample-append.js';
 import { labelsPathOf, type SampleFormat } from '../store/sample-file.js';
 import { removeLeftovers } from '../store/temporaries.js';
 import { checkWritable } from '../store/writable.js';
