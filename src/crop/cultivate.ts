@@ -62,7 +62,7 @@ export interface CultivateOptions<P = Record<string, unknown>, T extends readonl
   readonly onError?: CultivateAction;
 }
 
-const NAMES = ['path', 'combos', 'cases', 'constants', 'name', 'parentDir', 'batchSize', 'numBatches', 'shuffle', 'missingOnly', 'onCaseError', 'submit', 'onExisting', 'onError', 'executor', 'parallel', 'numWorkers', 'numThreads', 'affinities', 'gpus', 'progress', 'signal'];
+const NAMES = ['path', 'combos', 'cases', 'constants', 'name', 'parentDir', 'batchSize', 'numBatches', 'shuffle', 'missingOnly', 'onCaseError', 'submit', 'onExisting', 'onError', 'executor', 'parallel', 'numWorkers', 'numThreads', 'affinities', 'gpus', 'progress', 'signal', 'timeoutMs'];
 
 /**
  * Sows, grows and reaps a sweep through a crop, into a Harvester's dataset. A crop of the same
