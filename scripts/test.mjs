@@ -96,7 +96,6 @@ if (files.length === 0) {
 }
 
 const tapDir = mkdtempSync(join(tmpdir(), 'harvestry-test-'));
-const tapFile = join(tapDir, 'report.tap');
 const env = { ...process.env, HARVESTRY_PROGRESS: process.env.HARVESTRY_PROGRESS ?? 'off' };
 if (files.some((f) => f.startsWith('test/crop/') || f.includes('slurm'))) {
   const daemons = startSlurm(env);
@@ -138,20 +137,31 @@ if (files.some((f) => f.startsWith('test/package/') || f.endsWith('compiled.test
   };
   console.log(`✔ package ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${made.HARVESTRY_PACKAGE_TGZ}, project ${made.HARVESTRY_USER_PROJECT}`);
 }
-run('tests', process.execPath, [
-  '--conditions=source',
-  '--import', 'tsx',
-  '--test',
-  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-  ...files,
-], env);
+// The real-SLURM job-array tests run after the others, alone: their tasks are timed by the
+// scheduler, and a machine busy with two other test files makes them flaky (see the closing
+// note of the stop that added this; the cause is not found yet).
+const alone = files.filter((f) => f === 'test/crop/slurm.test.ts');
+const together = files.filter((f) => !alone.includes(f));
+const tapFiles = [];
+for (const [label, group, concurrency] of [['tests', together, process.env.TEST_CONCURRENCY ?? '2'], ['tests on the real SLURM cluster (alone)', alone, '1']]) {
+  if (group.length === 0) continue;
+  const tap = join(tapDir, `report-${tapFiles.length}.tap`);
+  tapFiles.push(tap);
+  run(label, process.execPath, [
+    '--conditions=source',
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...group,
+  ], env);
+}
 
 cleanup();
 
-const tap = readFileSync(tapFile, 'utf8');
-const count = (key) => Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0);
+const taps = tapFiles.map((f) => readFileSync(f, 'utf8'));
+const count = (key) => taps.reduce((n, tap) => n + Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0), 0);
 const tests = count('tests');
 const pass = count('pass');
 console.log(`\n${tests} tests, ${pass} passed, in ${files.length} files`);
