@@ -2,6 +2,7 @@
  * One harvest: read what the file holds for the requested cases, run the ones to run, and
  * commit finished rows to the file as the run goes.
  */
+import { isMainThread } from 'node:worker_threads';
 import { HarvestryError } from '../errors.js';
 import { loadArrow } from '../dataset/_arrow-lib.js';
 import { assembleDataset } from '../dataset/assemble.js';
@@ -63,6 +64,22 @@ export interface HarvestHost {
  * @returns the dataset of the cases run, and the report
  */
 export async function runHarvest(host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ ds: Dataset; report: HarvestReport }> {
+  // A Ctrl-C while the harvest prepares (reads the file, plans), before its run listens, stops it
+  // as one during the run does: with no listener, Node (or tsx's relay of the signal) would end
+  // the process with nothing caught.
+  const early = new AbortController();
+  const onEarly = (): void => {
+    early.abort(new Error('SIGINT'));
+  };
+  if (isMainThread) process.on('SIGINT', onEarly);
+  try {
+    return await harvestUntil(early.signal, host, input, spec, where);
+  } finally {
+    process.off('SIGINT', onEarly);
+  }
+}
+
+async function harvestUntil(early: AbortSignal, host: HarvestHost, input: RunInput, spec: HarvestSpec, where: string): Promise<{ ds: Dataset; report: HarvestReport }> {
   const started = performance.now();
   const { prep, status, locator } = await inspect(host, input, spec, where);
   const plan = planOrder(status, spec, prep);
@@ -79,8 +96,10 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   });
   try {
     if (plan.total > 0) {
+      const options = planOptions(prep);
       result = await runPlan(runner.fn, prep, {
-        ...planOptions(prep),
+        ...options,
+        signal: options.signal == null ? early : AbortSignal.any([early, options.signal]),
         order: plan.order,
         flushMs: spec.commitMs,
         chunkRows: Math.min(spec.commitRows, 131072),
