@@ -16,6 +16,9 @@ import { checkSite, siteOf, type FunctionSite } from './site.js';
 import { executeSubprocess } from './subprocess.js';
 import { inWorkerImport, stallWorkerImport } from './worker-import.js';
 
+/** True in a process started by tsx's command line (`npx tsx script.ts`), which relays Ctrl-C to it. */
+const UNDER_TSX_CLI = process.execArgv.some((a) => /tsx[\\/]dist[\\/]preflight\.c?js$/.test(a));
+
 /** Where cases run. */
 export type ExecutorKind = 'inline' | 'pool' | 'subprocess';
 
@@ -92,7 +95,9 @@ export async function executePlan(fn: AnyFunction, plan: EvalPlan, options: Plan
     if (executor.kind === 'inline') return await executeInline(fn, plan, opts);
     const numWorkers = executor.numWorkers ?? availableParallelism();
     const located = { ...opts, site: site as FunctionSite & { readonly url: string } };
-    if (executor.kind === 'pool') return await executePool(plan, { ...located, numWorkers, local: fn });
+    // (not under tsx's command line: it kills a child whose main thread does not answer a Ctrl-C
+    // within ~60 ms, which a main thread running cases cannot promise)
+    if (executor.kind === 'pool') return await executePool(plan, { ...located, numWorkers, local: UNDER_TSX_CLI ? null : fn });
     return await executeSubprocess(plan, { ...located, executor: { ...executor, numWorkers: executor.numWorkers } });
   } finally {
     cutoff.dispose();
