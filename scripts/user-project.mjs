@@ -7,7 +7,9 @@
 // scripts/test.mjs does this once per `npm test` run and passes the results to the tests in
 // HARVESTRY_PACKAGE_TGZ (the tarball), HARVESTRY_USER_PROJECT (the project folder) and
 // HARVESTRY_DIST (the dist/ the pack built). Run alone it prints them as JSON:
-//   node scripts/user-project.mjs [--keep]
+//   node scripts/user-project.mjs            pack, then install into a new project
+//   node scripts/user-project.mjs --pack     pack only
+//   node scripts/user-project.mjs --install <tgz>   a new project with that tarball
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,7 +77,13 @@ export function userProject(tgz) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { tgz, reportFile } = pack();
-  const project = userProject(tgz);
-  console.log(JSON.stringify({ HARVESTRY_PACKAGE_TGZ: tgz, HARVESTRY_PACK_REPORT: reportFile, HARVESTRY_USER_PROJECT: project, HARVESTRY_DIST: join(root, 'dist') }));
+  // `--pack`: only the tarball (and the fresh dist/); `--install <tgz>`: only the user project.
+  const at = process.argv.indexOf('--install');
+  if (at > 0) {
+    console.log(JSON.stringify({ HARVESTRY_USER_PROJECT: userProject(process.argv[at + 1]) }));
+  } else {
+    const { tgz, reportFile } = pack();
+    const made = { HARVESTRY_PACKAGE_TGZ: tgz, HARVESTRY_PACK_REPORT: reportFile, HARVESTRY_DIST: join(root, 'dist') };
+    console.log(JSON.stringify(process.argv.includes('--pack') ? made : { ...made, HARVESTRY_USER_PROJECT: userProject(tgz) }));
+  }
 }

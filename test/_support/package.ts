@@ -32,10 +32,27 @@ export interface UserPackage {
 
 let made: UserPackage | undefined;
 
+/**
+ * The user project `npm test` installs in the background while the first tests run: it names,
+ * in HARVESTRY_USER_PROJECT_READY, a file it writes `{ "HARVESTRY_USER_PROJECT": dir }` into
+ * once the install is done. Waits for that file (up to 10 minutes).
+ */
+function projectInstalledByRunner(): string | undefined {
+  const ready = process.env.HARVESTRY_USER_PROJECT_READY;
+  if (ready === undefined) return process.env.HARVESTRY_USER_PROJECT;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + 600_000;
+  while (!existsSync(ready)) {
+    if (Date.now() > until) throw new Error(`the user project npm test installs was not ready after 10 minutes (${ready})`);
+    Atomics.wait(pause, 0, 0, 200);
+  }
+  return (JSON.parse(readFileSync(ready, 'utf8')) as { HARVESTRY_USER_PROJECT: string }).HARVESTRY_USER_PROJECT;
+}
+
 /** The packed and installed package (made once per process unless `npm test` made it already). */
 export function userPackage(): UserPackage {
   if (made !== undefined) return made;
-  let env = process.env;
+  let env: NodeJS.ProcessEnv = { ...process.env, HARVESTRY_USER_PROJECT: projectInstalledByRunner() };
   if (env.HARVESTRY_USER_PROJECT === undefined || env.HARVESTRY_PACKAGE_TGZ === undefined || env.HARVESTRY_PACK_REPORT === undefined) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/user-project.mjs')], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`scripts/user-project.mjs failed:\n${r.stdout}\n${r.stderr}`);
