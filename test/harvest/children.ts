@@ -3,8 +3,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compiledFixture } from '../_support/compiled-fixture.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/harvest-child.ts', import.meta.url));
+/** The child and the fixture it imports, compiled against compiled harvestry when `npm test` built it. */
+const CHILD_FILES = [CHILD, fileURLToPath(new URL('./fixtures/slow-product.ts', import.meta.url))];
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The config of a harvest child (see fixtures/harvest-child.ts). */
@@ -47,7 +50,9 @@ export interface Child {
  */
 export function startChild(config: ChildConfig): Child {
   const full = { offset: 0, overwrite: null, missingOnly: false, commitMs: 2000, commitRows: 500000, workMs: 0, goFile: null, callLog: null, ...config };
-  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const compiled = compiledFixture(CHILD_FILES);
+  const args = compiled === null ? ['--conditions=source', '--import', 'tsx', CHILD] : [compiled];
+  const proc = spawn(process.execPath, [...args, JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: ChildEvent[] = [];
   const waiters: { test: (e: ChildEvent) => boolean; resolve: (e: ChildEvent) => void }[] = [];
   let buf = '';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type * as Arrow from 'apache-arrow';
 import { readSamples, Sampler } from '../../src/index.js';
+import { compiledFixture } from '../_support/compiled-fixture.js';
 import { TS_NODE_ARGS, tempDir } from '../_support/helpers.js';
 import { mul } from './fixtures/sample-fns.js';
 
@@ -24,7 +25,9 @@ describe('Sampler: processes sampling into one file at once', () => {
     it(`${ext}: loses no row and duplicates none`, async () => {
       const path = join(dir, `together.${ext}`);
       const seeds = [11, 12, 13];
-      await Promise.all(seeds.map((seed) => run(process.execPath, [...TS_NODE_ARGS, CHILD, path, String(seed), '60'], { timeout: 60_000 })));
+      const compiled = compiledFixture([CHILD, fileURLToPath(new URL('./fixtures/sample-fns.ts', import.meta.url))]);
+      const child = compiled === null ? [...TS_NODE_ARGS, CHILD] : [compiled];
+      await Promise.all(seeds.map((seed) => run(process.execPath, [...child, path, String(seed), '60'], { timeout: 60_000 })));
       const expected: string[] = [];
       for (const seed of seeds) expected.push(...lines(await new Sampler(mul, { defaultCombos: { x: (rng) => rng(), y: [1, 2, 3] } }).sampleCombos(60, { seed })));
       assert.deepEqual(lines(await readSamples(path)).sort(), expected.sort());
