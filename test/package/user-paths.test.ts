@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { duckdb } from '../_support/helpers.js';
@@ -44,10 +44,10 @@ try {
       },
     },
   );
-  console.log(JSON.stringify({ code: null }));
+  console.log(JSON.stringify({ code: null, cases: h.lastReport?.cases ?? null }));
 } catch (err) {
   const e = err as { code?: string; message?: string };
-  console.log(JSON.stringify({ code: e.code ?? String(err), message: e.message }));
+  console.log(JSON.stringify({ code: e.code ?? String(err), message: e.message, cases: h.lastReport?.cases ?? null }));
 }
 `;
 
@@ -58,8 +58,17 @@ interface Stopped {
   stderr: string;
 }
 
+/** When the Ctrl-C comes: before the harvest, at its first commit, 0.6 s later. */
+type Moment = 'start' | 'commit' | 'later';
+
+const MOMENTS: Record<Moment, string> = {
+  start: 'its start',
+  commit: 'its first commit',
+  later: '0.6 s after its first commit',
+};
+
 /** Runs `npx tsx harvest.ts <executor>` in its own process group and sends the group one SIGINT at `moment`. */
-function interrupted(dir: string, executor: string, moment: 'start' | 'commit' | 'later'): Promise<Stopped> {
+function interrupted(dir: string, executor: string, moment: Moment): Promise<Stopped> {
   return new Promise((resolve) => {
     const child = spawn('npx', ['tsx', 'harvest.ts', executor], { cwd: dir, env: projectEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -102,25 +111,44 @@ async function fileRows(path: string): Promise<{ n: number; keys: number; wrong:
 
 describe('one Ctrl-C under npx tsx', () => {
   for (const executor of ['inline', 'pool']) {
+    // Not tested: a Ctrl-C while a pool's threads start under tsx. tsx's CLI kills its child when
+    // the child's main thread does not answer within ~60 ms, and with the threads compiling on a
+    // loaded 2-core machine it does not always (see "Ctrl-C under npx tsx" in docs/guide/execute.md).
     for (const moment of ['start', 'commit', 'later'] as const) {
-      it(`stops an ${executor} harvest at ${moment === 'start' ? 'its start' : moment === 'commit' ? 'its first commit' : '0.6 s after its first commit'} with E_ABORTED, keeps the finished rows, and a rerun completes the grid`, async () => {
-        const dir = projectDir(`sigint-${executor}-${moment}`);
-        writeFileSync(join(dir, 'harvest.ts'), HARVEST);
-        const stopped = await interrupted(dir, executor, moment);
-        const what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${stopped.stdout}\n--- stderr:\n${stopped.stderr}`;
+      it(`stops an ${executor} harvest at ${MOMENTS[moment]} with E_ABORTED, keeps the finished rows, and a rerun completes the grid`, async () => {
         // npx itself got the SIGINT too: it waits for the script, then ends by that signal, so its
         // exit status is not the script's. What the script printed last tells how it ended.
-        const last = stopped.stdout.trim().split('\n').at(-1)!;
-        assert.ok(last.startsWith('{'), `the script's catch did not run (npx ended by ${stopped.status ?? stopped.signal}); ${what}`);
-        assert.equal((JSON.parse(last) as { code: string | null }).code, 'E_ABORTED', what);
-        const file = join(dir, `out-${executor}.parquet`);
-        if (moment !== 'start') {
-          const kept = await fileRows(file);
-          assert.ok(kept.n > 0 && kept.n < CASES, `${kept.n} rows on disk after the Ctrl-C; ${what}`);
-          assert.equal(kept.keys, kept.n);
-          assert.equal(kept.wrong, 0);
+        // tsx's CLI kills the script when its main thread does not answer within ~60 ms, which a
+        // machine loaded far past its cores can cause at any moment (docs/guide/execute.md): a
+        // script ended silently is tried again, up to 3 times; a harvest that never catches the
+        // Ctrl-C still fails every time.
+        const silent: string[] = [];
+        let dir = '';
+        let stopped: Stopped | undefined;
+        let what = '';
+        let last = '';
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          dir = projectDir(`sigint-${executor}-${moment}`);
+          writeFileSync(join(dir, 'harvest.ts'), HARVEST);
+          stopped = await interrupted(dir, executor, moment);
+          what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${stopped.stdout}\n--- stderr:\n${stopped.stderr}`;
+          last = stopped.stdout.trim().split('\n').at(-1)!;
+          if (last.startsWith('{')) break;
+          silent.push(`attempt ${attempt}: npx ended by ${stopped.status ?? stopped.signal}; ${what}`);
         }
-        ok(inProject('npx', ['tsx', 'harvest.ts', executor], dir), 'the rerun');
+        assert.ok(last.startsWith('{'), `the script's catch did not run, 3 times:\n${silent.join('\n')}`);
+        if (silent.length > 0) console.log(`# ${executor} at ${moment}: ${silent.length} attempt(s) ended silently before this one (tsx's 60 ms limit)`);
+        const ended = JSON.parse(last) as { code: string | null; cases: number | null };
+        assert.equal(ended.code, 'E_ABORTED', what);
+        const file = join(dir, `out-${executor}.parquet`);
+        const kept = existsSync(file) ? await fileRows(file) : { n: 0, keys: 0, wrong: 0 };
+        if (moment === 'commit' || moment === 'later') assert.ok(kept.n > 0 && kept.n < CASES, `${kept.n} rows on disk after the Ctrl-C; ${what}`);
+        assert.equal(kept.keys, kept.n);
+        assert.equal(kept.wrong, 0);
+        // lastReport is set after E_ABORTED: the cases it ran are the rows it committed
+        if (moment !== 'start') assert.equal(ended.cases, kept.n, what);
+        const rerun = ok(inProject('npx', ['tsx', 'harvest.ts', executor], dir), 'the rerun');
+        assert.deepEqual(JSON.parse(rerun.trim().split('\n').at(-1)!), { code: null, cases: CASES - kept.n }, 'the rerun runs only the missing cases');
         assert.deepEqual(await fileRows(file), { n: CASES, keys: CASES, wrong: 0 }, 'the rerun completes the grid, each key once');
       });
     }

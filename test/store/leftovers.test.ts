@@ -80,7 +80,10 @@ describe('store: temporaries of dead writers', () => {
           r();
         });
       });
-      await new Promise((r) => setTimeout(r, Math.random() * 300));
+      // kill it the moment a temporary shows up (or after 2 s): a kill at a random moment mostly
+      // lands between writes, and each try costs a child's start
+      const until = Date.now() + 2000;
+      while (Date.now() < until && dotted(dir).length === 0) await new Promise((r) => setImmediate(r));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('close', r));
       for (const name of dotted(dir)) {
