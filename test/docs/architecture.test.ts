@@ -25,10 +25,10 @@ function sourceFiles(dir = src): string[] {
   });
 }
 
-/** A file's node in the folder graph: its top folder under src/, or the file itself at the top. */
+/** A file's node in the folder graph: its top folder under src/, or the file itself at the top (`errors.ts`, as imported `errors.js`). */
 function nodeOf(file: string): string {
   const parts = file.split(sep);
-  return parts.length > 1 ? parts[0]! : file;
+  return parts.length > 1 ? parts[0]! : file.replace(/\.(js|mjs)$/, '.ts');
 }
 
 interface Edge {
