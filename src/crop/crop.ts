@@ -7,7 +7,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { HarvestryError } from '../errors.js';
 import { siteOf } from '../execute/site.js';
 import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
-import type { Harvester } from '../harvest/harvester.js';
+import { Harvester } from '../harvest/harvester.js';
 import { resolveHarvestSpec, type HarvestCombos } from '../harvest/options.js';
 import { checkOptionNames, resolveRunSpec } from '../runner/options.js';
 import type { RunInput } from '../runner/prepare.js';
@@ -317,6 +317,41 @@ export class Crop<P extends object = Record<string, unknown>, R = unknown, T ext
     };
   }
 }
+
+declare module '../harvest/harvester.js' {
+  // Declaration merging: `crop()` is a method of every Harvester, declared and installed here so
+  // that harvest/ never imports crop/ (crop/ builds on harvest/, not the reverse).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats the class's type parameters
+  interface Harvester<P extends object, R, T extends readonly unknown[], G extends PropertyKey> {
+    /**
+     * A crop of this Harvester: the sweep cut into batches in a folder (beside the dataset by
+     * default), grown anywhere and reaped into this dataset. An existing crop of that name is
+     * re-opened. See `docs/guide/crop.md`. (Same as `new Crop(harvester, options)`.)
+     *
+     * @param options - name, folder, batch size or count, shuffle
+     * @returns the crop
+     * @example
+     * ```ts
+     * const crop = h.crop({ numBatches: 10 });
+     * await crop.sowCombos({ a: [1, 2, 3], b: [10, 20] }, { missingOnly: true });
+     * await crop.grow();
+     * await crop.reap();
+     * ```
+     */
+    crop(options?: CropOptions): Crop<P, R, T>;
+  }
+}
+
+// Installed once, when this module is first imported: `harvestry`'s entry point (src/index.ts)
+// imports it, so every Harvester a user can make has it. Non-enumerable, like a class method.
+Object.defineProperty(Harvester.prototype, 'crop', {
+  value: function crop<P extends object, R, T extends readonly unknown[]>(this: Harvester<P, R, T>, options: CropOptions = {}): Crop<P, R, T> {
+    return new Crop(this, options);
+  },
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
 
 /**
  * Opens a crop from its folder for the CLI: its messages name the CLI's commands and flags

@@ -3,8 +3,6 @@
  * dataset file, which always holds everything, correctly merged, whatever happened.
  */
 import { statSync } from 'node:fs';
-import { Crop } from '../crop/crop.js';
-import type { CropOptions } from '../crop/options.js';
 import { HarvestryError } from '../errors.js';
 import { inWorkerImport, stallWorkerImport } from '../execute/worker-import.js';
 import type { Dataset } from '../dataset/dataset.js';
@@ -209,25 +207,6 @@ export class Harvester<P extends object = Record<string, unknown>, R = unknown, 
   async planCases(cases: Cases<P, T> | Space<object>, options: HarvestCasesOptions<P> = {}): Promise<HarvestPlan> {
     const { combos, constants, ...rest } = options;
     return this.dryRun({ combos, cases, constants }, rest, 'planCases()');
-  }
-
-  /**
-   * A crop of this Harvester: the sweep cut into batches in a folder (beside the dataset by
-   * default), grown anywhere and reaped into this dataset. An existing crop of that name is
-   * re-opened. See `docs/guide/crop.md`.
-   *
-   * @param options - name, folder, batch size or count, shuffle
-   * @returns the crop
-   * @example
-   * ```ts
-   * const crop = h.crop({ numBatches: 10 });
-   * await crop.sowCombos({ a: [1, 2, 3], b: [10, 20] }, { missingOnly: true });
-   * await crop.grow();
-   * await crop.reap();
-   * ```
-   */
-  crop(options: CropOptions = {}): Crop<P, R, T> {
-    return new Crop(this, options);
   }
 
   /**

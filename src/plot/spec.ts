@@ -45,19 +45,23 @@ const HI = '_hi';
  */
 export function buildSpec(plan: ChartPlan, frame: Frame, ramp?: Uint8Array): VegaLiteSpec {
   checkTypes(plan, frame);
-  let rows = toRows(plan, frame);
-  if (plan.reduce !== undefined) rows = reduceRows(plan, rows, plan.reduce.band);
-  if (rows.length === 0) {
-    const fixed = frame.fixed.map(([k, v]) => `${k} = ${showLabel(v)}`).join(', ');
-    throw new HarvestryError(
-      'E_PLOT_EMPTY',
-      `There is nothing to plot: ${fixed === '' ? 'the source has' : `the selection (${fixed}) leaves`} no rows with a value of \`${plan.value}\`${plan.logX || plan.logY ? ' above 0 on the log axes' : ''}. Select values that were run (see \`harvestry info\`), or plot another variable.`,
-    );
-  }
   const faceted = plan.column !== undefined || plan.row !== undefined;
+  // a big heatmap on an even grid is drawn from the columns as one image: no row objects
+  const raster = plan.kind === 'heatmap' && !faceted && ramp !== undefined ? rasterLayers(plan, frame, ramp) : null;
+  let rows: Row[] = [];
+  if (raster === null) {
+    rows = toRows(plan, frame);
+    if (plan.reduce !== undefined) rows = reduceRows(plan, rows, plan.reduce.band);
+    if (rows.length === 0) {
+      const fixed = frame.fixed.map(([k, v]) => `${k} = ${showLabel(v)}`).join(', ');
+      throw new HarvestryError(
+        'E_PLOT_EMPTY',
+        `There is nothing to plot: ${fixed === '' ? 'the source has' : `the selection (${fixed}) leaves`} no rows with a value of \`${plan.value}\`${plan.logX || plan.logY ? ' above 0 on the log axes' : ''}. Select values that were run (see \`harvestry info\`), or plot another variable.`,
+      );
+    }
+  }
   const width = plan.width ?? (faceted ? 220 : 420);
   const height = plan.height ?? (faceted ? 180 : 280);
-  const raster = plan.kind === 'heatmap' && !faceted && ramp !== undefined ? rasterLayers(plan, frame, rows, ramp) : null;
   const inner: VegaLiteSpec = { width, height, ...(raster ?? layerFor(plan, frame, rows)) };
   const spec: VegaLiteSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -79,6 +83,10 @@ const CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
   header: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
   view: { stroke: '#bbb' },
+  // no ARIA description per data point (vega formats one string per item: most of the time of
+  // a line plot of thousands of points, and bytes in every SVG); axes, legends and titles keep
+  // theirs
+  mark: { aria: false },
 } as const;
 
 function checkTypes(plan: ChartPlan, frame: Frame): void {
@@ -111,6 +119,12 @@ function fieldsOf(plan: ChartPlan): string[] {
   return [...new Set([plan.x, plan.y, plan.color, plan.column, plan.row, plan.value].filter((n): n is string => n !== undefined))];
 }
 
+/** True for a row with a value, and coords a log axis can show (above 0) on the log axes. */
+function drawn(v: unknown, logX: unknown, logY: unknown): boolean {
+  if (v === null || (typeof v === 'number' && !Number.isFinite(v))) return false;
+  return (logX === undefined || (logX as number) > 0) && (logY === undefined || (logY as number) > 0);
+}
+
 /** The rows as objects, without those with no value (or one a log axis cannot show). */
 function toRows(plan: ChartPlan, frame: Frame): Row[] {
   const names = fieldsOf(plan);
@@ -122,10 +136,7 @@ function toRows(plan: ChartPlan, frame: Frame): Row[] {
   const tidy = names.map((n) => n !== plan.x && n !== plan.y && n !== plan.value && frame.fields.get(n)!.kind === 'number');
   const rows: Row[] = [];
   for (let r = 0; r < frame.length; r++) {
-    const v = value[r];
-    if (v === null || (typeof v === 'number' && !Number.isFinite(v))) continue;
-    if (logX !== null && !((logX[r] as number) > 0)) continue;
-    if (logY !== null && !((logY[r] as number) > 0)) continue;
+    if (!drawn(value[r], logX?.[r], logY?.[r])) continue;
     const row: Row = {};
     for (let k = 0; k < names.length; k++) {
       const cell = cols[k]!.values[r] ?? null;
@@ -166,21 +177,25 @@ function addEdges(rows: Row[], plan: ChartPlan, frame: Frame): void {
   ] as const) {
     if (frame.fields.get(name)!.kind !== 'number') continue;
     const coords = [...new Set(rows.map((r) => r[name] as number))].sort((a, b) => a - b);
-    const edges = new Map<number, [number, number]>();
-    const mid = (a: number, b: number): number => (log ? Math.sqrt(a * b) : (a + b) / 2);
-    coords.forEach((c, i) => {
-      const prev = coords[i - 1];
-      const next = coords[i + 1];
-      const left = prev !== undefined ? mid(prev, c) : next !== undefined ? (log ? (c * c) / mid(c, next) : c - (mid(c, next) - c)) : log ? c / 2 : c - 0.5;
-      const right = next !== undefined ? mid(c, next) : prev !== undefined ? (log ? (c * c) / mid(prev, c) : c + (c - mid(prev, c))) : log ? c * 2 : c + 0.5;
-      edges.set(c, [left, right]);
-    });
+    const edges = new Map<number, readonly [number, number]>();
+    coords.forEach((c, i) => edges.set(c, cellEdges(coords, i, log)));
     for (const r of rows) {
       const e = edges.get(r[name] as number)!;
       r[lo] = e[0];
       r[hi] = e[1];
     }
   }
+}
+
+/** The edges of the cell around `coords[i]` (sorted coords): halfway to its neighbours. */
+function cellEdges(coords: readonly number[], i: number, log: boolean): readonly [number, number] {
+  const mid = (a: number, b: number): number => (log ? Math.sqrt(a * b) : (a + b) / 2);
+  const c = coords[i]!;
+  const prev = coords[i - 1];
+  const next = coords[i + 1];
+  const left = prev !== undefined ? mid(prev, c) : next !== undefined ? (log ? (c * c) / mid(c, next) : c - (mid(c, next) - c)) : log ? c / 2 : c - 0.5;
+  const right = next !== undefined ? mid(c, next) : prev !== undefined ? (log ? (c * c) / mid(prev, c) : c + (c - mid(prev, c))) : log ? c * 2 : c + 0.5;
+  return [left, right];
 }
 
 /** A field name as Vega reads it: dots and brackets escaped. */
@@ -276,31 +291,39 @@ const RASTER_CELLS = 2500;
  * grid) and an invisible layer holding the value range, which gives the colour legend; null
  * when the grid is small, uneven or not numeric.
  */
-function rasterLayers(plan: ChartPlan, frame: Frame, rows: readonly Row[], ramp: Uint8Array): VegaLiteSpec | null {
-  if (rows.length < RASTER_CELLS || frame.fields.get(plan.x)!.kind !== 'number' || frame.fields.get(plan.y!)!.kind !== 'number') return null;
-  const xs = [...new Set(rows.map((r) => r[plan.x] as number))].sort((a, b) => a - b);
-  const ys = [...new Set(rows.map((r) => r[plan.y!] as number))].sort((a, b) => a - b);
-  if (!isEven(xs, plan.logX) || !isEven(ys, plan.logY) || xs.length * ys.length > 4 * rows.length) return null;
+function rasterLayers(plan: ChartPlan, frame: Frame, ramp: Uint8Array): VegaLiteSpec | null {
+  const xf = frame.fields.get(plan.x)!;
+  const yf = frame.fields.get(plan.y!)!;
+  if (xf.kind !== 'number' || yf.kind !== 'number') return null;
+  const value = frame.fields.get(plan.value)!.values;
+  const xv = xf.values as readonly (number | null)[];
+  const yv = yf.values as readonly (number | null)[];
+  // the rows drawn, as toRows keeps them
+  const kept: number[] = [];
+  for (let r = 0; r < frame.length; r++) if (drawn(value[r], plan.logX ? xv[r] : undefined, plan.logY ? yv[r] : undefined)) kept.push(r);
+  if (kept.length < RASTER_CELLS) return null;
+  const distinct = (col: readonly (number | null)[]): number[] => {
+    const set = new Set<number>();
+    for (const r of kept) set.add(col[r]!);
+    return Array.from(Float64Array.from(set).sort());
+  };
+  const xs = distinct(xv);
+  const ys = distinct(yv);
+  if (!isEven(xs, plan.logX) || !isEven(ys, plan.logY) || xs.length * ys.length > 4 * kept.length) return null;
   const xi = new Map(xs.map((v, i) => [v, i]));
   const yi = new Map(ys.map((v, i) => [v, i]));
   const values = new Float64Array(xs.length * ys.length).fill(NaN);
   let min = Infinity;
   let max = -Infinity;
-  for (const r of rows) {
-    const at = yi.get(r[plan.y!] as number)! * xs.length + xi.get(r[plan.x] as number)!;
+  for (const r of kept) {
+    const at = yi.get(yv[r]!)! * xs.length + xi.get(xv[r]!)!;
     if (!Number.isNaN(values[at]!)) return null; // two rows in one cell: not a grid
-    const v = r[plan.value] as number;
+    const v = value[r] as number;
     values[at] = v;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const extent = { _x0: Infinity, _x1: -Infinity, _y0: Infinity, _y1: -Infinity };
-  for (const r of rows) {
-    extent._x0 = Math.min(extent._x0, r._x0 as number);
-    extent._x1 = Math.max(extent._x1, r._x1 as number);
-    extent._y0 = Math.min(extent._y0, r._y0 as number);
-    extent._y1 = Math.max(extent._y1, r._y1 as number);
-  }
+  const extent = { _x0: cellEdges(xs, 0, plan.logX)[0], _x1: cellEdges(xs, xs.length - 1, plan.logX)[1], _y0: cellEdges(ys, 0, plan.logY)[0], _y1: cellEdges(ys, ys.length - 1, plan.logY)[1] };
   const x = axis(plan, frame, plan.x, plan.logX);
   const y = axis(plan, frame, plan.y!, plan.logY);
   const url = rasterDataUrl({ xs, ys, values }, ramp, min, max);

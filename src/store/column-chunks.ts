@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type * as arrow from 'apache-arrow';
 import { HarvestryError } from '../errors.js';
-import { decodeParquetSync } from './parquet.js';
+import { decodeParquetSync, type RowRange } from './parquet.js';
 import { asStruct, i64, listItems, type ParquetFooter } from './parquet-footer.js';
 import { cloneThrift, encodeThrift, field, setField, type ThriftStruct, type ThriftValue } from './thrift.js';
 
@@ -18,8 +18,9 @@ export interface ChunkReader {
    *
    * @param rowGroup - the row group's index
    * @param columns - the column names
+   * @param rows - only these rows of the row group (counted from its first), when given
    */
-  read(rowGroup: number, columns: readonly string[]): Promise<arrow.Table>;
+  read(rowGroup: number, columns: readonly string[], rows?: RowRange): Promise<arrow.Table>;
   /** Closes the file. */
   close(): Promise<void>;
 }
@@ -33,10 +34,10 @@ export interface ChunkReader {
 export async function openChunkReader(path: string, footer: ParquetFooter): Promise<ChunkReader> {
   const fh = await open(path, 'r');
   return {
-    async read(rowGroup, columns) {
+    async read(rowGroup, columns, rows) {
       const bytes = await frameChunks(fh, footer, rowGroup, columns, path);
       try {
-        return decodeParquetSync(bytes);
+        return decodeParquetSync(bytes, undefined, rows);
       } catch (err) {
         throw new HarvestryError('E_CORRUPT_FILE', `${path} cannot be read as a dataset: row group ${rowGroup} does not decode (${(err as Error).message}).`, { cause: err, details: { path } });
       }

@@ -8,11 +8,11 @@
 import type * as Arrow from 'apache-arrow';
 import { HarvestryError } from '../errors.js';
 import { fromArrowData } from '../dataset/arrow.js';
-import { isValid, scalarAt } from '../dataset/cell.js';
+import { isValid } from '../dataset/cell.js';
 import { columnInfo, columnNames, Dataset } from '../dataset/dataset.js';
 import type { DatasetMeta, DimMeta } from '../dataset/meta.js';
 import { pickCoords, type SelOptions, type Selection } from '../dataset/select.js';
-import { concatColumns, nullColumn, takeRows, type ColumnData } from '../execute/columns.js';
+import { allocValues, concatColumns, nullColumn, takeRows, type ColumnData } from '../execute/columns.js';
 import { keyOf, type Scalar } from '../space/values.js';
 import { openChunkReader } from './column-chunks.js';
 import { projectMeta, readDataset } from './dataset-file.js';
@@ -35,6 +35,11 @@ export interface SliceOptions {
 export interface SliceReport {
   readonly rowGroups: number;
   readonly rowGroupsRead: number;
+  /**
+   * Rows decoded of the columns other than the selected dims: with a selection, only the rows
+   * from the first match to the last of each row group read.
+   */
+  readonly rowsDecoded: number;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function readDatasetSlice(path: string, options: SliceOptions): Pro
   const columns = (meta: DatasetMeta): string[] => [...meta.dims.map((d) => d.name), ...options.vars.filter((v) => meta.vars.some((x) => x.name === v))];
   if (labels === null || labels.meta.vars.some((v) => options.vars.includes(v.name) && v.container !== 'scalar')) {
     const whole = await readDatasetWhole(path, options.vars, labels?.meta);
-    return { ds: whole, report: { rowGroups: 1, rowGroupsRead: 1 } };
+    return { ds: whole, report: { rowGroups: 1, rowGroupsRead: 1, rowsDecoded: whole.numRows } };
   }
   await loadArrow();
   await loadParquetWasm();
@@ -58,16 +63,47 @@ export async function readDatasetSlice(path: string, options: SliceOptions): Pro
   const names = columns(meta);
   const groups = labels.footer.rowGroups.map((g, i) => ({ g, i })).filter(({ g }) => [...wanted].every(([dim, values]) => mayHold(g.columns.get(dim), meta.dims.find((d) => d.name === dim)!, values)));
   const parts = new Map<string, ColumnData[]>(names.map((n) => [n, []]));
+  const column = (table: Arrow.Table, n: string): ColumnData => {
+    const info = columnInfo(meta, n)!;
+    return fromArrowData(table.getChild(n)!.data as Arrow.Data[], info.type, info.container, info.depth);
+  };
+  // a selected dim's column as a view of the decoded data (not copied: only its matching rows
+  // are, by takeRows), when it is plain numbers with no nulls
+  const keyColumn = (table: Arrow.Table, n: string): ColumnData => {
+    const info = columnInfo(meta, n)!;
+    const chunks = table.getChild(n)!.data as Arrow.Data[];
+    const d = chunks[0];
+    const plain = chunks.length === 1 && d?.nullCount === 0 && info.depth === 0 && !['date', 'bool', 'utf8', 'null'].includes(info.type);
+    if (!plain || !(d.values instanceof (allocValues(info.type, 0).constructor as new () => unknown))) return column(table, n);
+    const values = (d.values as Float64Array).subarray(d.offset, d.offset + d.length);
+    return { type: info.type, container: info.container, length: d.length, valid: null, values, elemValid: null, size: null, offsets: null, depth: 0 };
+  };
+  // the selected dims are decoded first, alone; the other columns only over the rows from the
+  // first match to the last (rows before are skipped while decoding, rows after never decoded)
+  const selDims = names.filter((n) => wanted.has(n));
+  const others = names.filter((n) => !wanted.has(n));
+  let rowsDecoded = 0;
   const reader = await openChunkReader(path, labels.footer);
   try {
     for (const { i } of groups) {
-      const table = await reader.read(i, names);
-      const cols = new Map(names.map((n) => {
-        const info = columnInfo(meta, n)!;
-        return [n, fromArrowData(table.getChild(n)!.data as Arrow.Data[], info.type, info.container, info.depth)] as const;
-      }));
-      const rows = keepRows(cols, wanted, table.numRows);
-      for (const n of names) parts.get(n)!.push(rows === null ? cols.get(n)! : takeRows(cols.get(n)!, rows));
+      if (selDims.length === 0) {
+        const table = await reader.read(i, names);
+        for (const n of names) parts.get(n)!.push(column(table, n));
+        rowsDecoded += table.numRows;
+        continue;
+      }
+      const keyTable = await reader.read(i, selDims);
+      const keys = new Map(selDims.map((n) => [n, keyColumn(keyTable, n)] as const));
+      const rows = keepRows(keys, wanted, keyTable.numRows);
+      if (rows.length === 0) continue;
+      for (const n of selDims) parts.get(n)!.push(rows.length === keyTable.numRows ? keys.get(n)! : takeRows(keys.get(n)!, rows));
+      if (others.length === 0) continue;
+      const start = rows[0]!;
+      const count = rows[rows.length - 1]! - start + 1;
+      const rest = await reader.read(i, others, { start, count });
+      rowsDecoded += rest.numRows;
+      const shifted = count === rows.length ? null : rows.map((r) => r - start);
+      for (const n of others) parts.get(n)!.push(shifted === null ? column(rest, n) : takeRows(column(rest, n), shifted));
     }
   } finally {
     await reader.close();
@@ -77,7 +113,7 @@ export async function readDatasetSlice(path: string, options: SliceOptions): Pro
     const list = parts.get(n)!;
     out[n] = list.length === 1 ? list[0]! : list.length > 0 ? concatColumns(n, list) : emptyColumn(meta, n);
   }
-  return { ds: Dataset.fromColumns(meta, out), report: { rowGroups: labels.footer.rowGroups.length, rowGroupsRead: groups.length } };
+  return { ds: Dataset.fromColumns(meta, out), report: { rowGroups: labels.footer.rowGroups.length, rowGroupsRead: groups.length, rowsDecoded } };
 }
 
 async function readDatasetWhole(path: string, vars: readonly string[], meta: DatasetMeta | undefined): Promise<Dataset> {
@@ -135,15 +171,24 @@ function decodeStat(bytes: Uint8Array | null, type: DimMeta['type']): number | b
   }
 }
 
-/** The rows holding the wanted values, or null to keep all. */
-function keepRows(cols: ReadonlyMap<string, ColumnData>, wanted: ReadonlyMap<string, Scalar[]>, n: number): number[] | null {
-  if (wanted.size === 0) return null;
-  const tests = [...wanted].map(([dim, values]) => ({ col: cols.get(dim)!, keys: new Set(values.map(keyOf)) }));
-  const rows: number[] = [];
-  for (let r = 0; r < n; r++) {
-    if (tests.every(({ col, keys }) => keys.has(isValid(col, r) ? keyOf(scalarAt(col.values, col.type, r)) : null))) rows.push(r);
+/** The rows holding the wanted values (every selected dim matching). */
+function keepRows(cols: ReadonlyMap<string, ColumnData>, wanted: ReadonlyMap<string, Scalar[]>, n: number): number[] {
+  let rows: number[] | null = null;
+  for (const [dim, values] of wanted) {
+    const col = cols.get(dim)!;
+    const keys = new Set(values.map(keyOf));
+    const kept: number[] = [];
+    // a row's key as keyOf(scalarAt(...)) gives it, read straight from the column
+    const key = col.type === 'bool' ? (r: number): unknown => (col.values as Uint8Array)[r] === 1 : col.type === 'null' ? (): unknown => null : (r: number): unknown => (col.values as ArrayLike<unknown>)[r] ?? null;
+    const test = (r: number): boolean => keys.has((isValid(col, r) ? key(r) : null) as ReturnType<typeof keyOf>);
+    if (rows === null) {
+      for (let r = 0; r < n; r++) if (test(r)) kept.push(r);
+    } else {
+      for (const r of rows) if (test(r)) kept.push(r);
+    }
+    rows = kept;
   }
-  return rows;
+  return rows ?? Array.from({ length: n }, (_, r) => r);
 }
 
 function emptyColumn(meta: DatasetMeta, name: string): ColumnData {

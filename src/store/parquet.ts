@@ -89,14 +89,26 @@ function splitEncodings(schema: Arrow.Schema): { global: boolean; plain: string[
   return { global, plain: [], split: topFloat };
 }
 
+/** A run of rows to decode: `count` rows from row `start` (of the whole file). */
+export interface RowRange {
+  readonly start: number;
+  readonly count: number;
+}
+
 /**
  * Decodes Parquet bytes into an Arrow table, synchronously (see {@link loadParquetWasmSync}).
  *
  * @param bytes - the file's bytes
  * @param columns - only these columns, when given
+ * @param rows - only these rows, when given: the rows before are skipped while decoding (never
+ *   materialized) and decoding stops after the last, so memory grows with `rows.count`
  */
-export function decodeParquetSync(bytes: Uint8Array, columns?: readonly string[]): Arrow.Table {
+export function decodeParquetSync(bytes: Uint8Array, columns?: readonly string[], rows?: RowRange): Arrow.Table {
   const pw = loadParquetWasmSync();
-  const wasmTable = pw.readParquet(bytes, { batchSize: 1 << 20, ...(columns === undefined ? {} : { columns: [...columns] }) });
+  const wasmTable = pw.readParquet(bytes, {
+    batchSize: 1 << 20,
+    ...(columns === undefined ? {} : { columns: [...columns] }),
+    ...(rows === undefined ? {} : { offset: rows.start, limit: rows.count }),
+  });
   return arrow.tableFromIPC(wasmTable.intoIPCStream());
 }

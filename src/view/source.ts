@@ -5,12 +5,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { HarvestryError } from '../errors.js';
-import type { Dataset } from '../dataset/dataset.js';
+import type { DatasetMeta } from '../dataset/meta.js';
 import { sampleTable } from '../dataset/sample-table.js';
+import type { Dataset } from '../dataset/dataset.js';
 import { plot, type PlotSource } from '../plot/plot.js';
 import type { PlotKind, PlotOptions } from '../plot/options.js';
 import type { VegaLiteSpec } from '../plot/vega.js';
 import { showValue, type Scalar } from '../space/values.js';
+import { readDatasetLabels } from '../store/dataset-labels.js';
 import { readLabelledFile, type LabelledFile } from '../store/labelled-file.js';
 import { CoverageScan, type Coverage } from './coverage.js';
 
@@ -67,9 +69,15 @@ export interface ChartRequest {
   readonly sel?: Readonly<Record<string, number>>;
 }
 
+/**
+ * What the explorer keeps of its file: a Parquet dataset's labels alone (its footer: names,
+ * coords, row count; each chart then reads only its slice), or another file read whole.
+ */
+type ViewFile = Exclude<LabelledFile, { kind: 'dataset' }> | { readonly kind: 'dataset'; readonly meta: DatasetMeta; readonly rows: number; readonly ds: Dataset | null };
+
 /** A file on disk and what was last read from it. */
 export class ViewSource {
-  #file: LabelledFile | null = null;
+  #file: ViewFile | null = null;
   #stamp = '';
   #version = 0;
   #error: string | null = null;
@@ -88,14 +96,15 @@ export class ViewSource {
 
   /**
    * Reads the file when it changed since the last call (by its inode, size and modification
-   * time). Returns true when it did. The first call throws when the file cannot be read;
+   * time): a Parquet dataset's footer only (charts read their slices), other files whole.
+   * Returns true when it did. The first call throws when the file cannot be read;
    * later calls keep the last good read and note the error.
    */
   async refresh(): Promise<boolean> {
     const stamp = await stampOf(this.path);
     if (stamp === this.#stamp) return false;
     try {
-      const file = await readLabelledFile(this.path);
+      const file = await readViewFile(this.path);
       this.#coverage = file.kind === 'dataset' ? await this.#scan.update() : null;
       this.#file = file;
       this.#error = null;
@@ -123,7 +132,7 @@ export class ViewSource {
         defaults: Object.fromEntries(cols.filter((c) => c.role === 'var').map((c) => [c.name, { x: cols.find((p) => p.role === 'param' && isNumericType(p.type))?.name ?? null, color: null }])),
       };
     }
-    const meta = file.ds.meta;
+    const meta = file.meta;
     const dim = (name: string, type: string, coords: readonly Scalar[], internal: boolean): ViewDim => ({ name, labels: coords.map(showCoord), numeric: isNumericType(type), internal });
     const dims = [...meta.dims.map((d) => dim(d.name, d.type, d.coords, false)), ...Object.entries(meta.varCoords).map(([k, c]) => dim(k, c.type, c.coords, true))];
     const defaults = Object.fromEntries(
@@ -137,7 +146,7 @@ export class ViewSource {
     return {
       ...base,
       kind: 'dataset',
-      rows: file.ds.numRows,
+      rows: file.rows,
       dims,
       vars: meta.vars.map((v) => ({ name: v.name, dims: v.dims, numeric: isNumericType(v.type) })),
       defaults,
@@ -151,8 +160,9 @@ export class ViewSource {
    */
   async chart(request: ChartRequest): Promise<VegaLiteSpec> {
     const file = this.#loaded();
-    const source: PlotSource = file.kind === 'dataset' ? file.ds : sampleTable(file.batch);
-    const sel = file.kind === 'dataset' ? selectionOf(file.ds, request.sel ?? {}) : undefined;
+    // a Parquet dataset: plot() reads the chart's columns and the row groups of its slice
+    const source: PlotSource = file.kind === 'dataset' ? (file.ds ?? this.path) : sampleTable(file.batch);
+    const sel = file.kind === 'dataset' ? selectionOf(file.meta, request.sel ?? {}) : undefined;
     const options: { -readonly [K in keyof PlotOptions]: PlotOptions[K] } = { y: request.y };
     for (const key of ['x', 'color', 'column', 'row'] as const) {
       const name = request[key];
@@ -164,19 +174,22 @@ export class ViewSource {
     return p.toSpec();
   }
 
-  #loaded(): LabelledFile {
+  #loaded(): ViewFile {
     if (this.#file === null) throw new Error('internal: ViewSource used before refresh()');
     return this.#file;
   }
 }
 
 /** Positions in the coords of dims and internal dims to their values. */
-function selectionOf(ds: Dataset, positions: Readonly<Record<string, number>>): Record<string, Scalar> {
+function selectionOf(meta: DatasetMeta, positions: Readonly<Record<string, number>>): Record<string, Scalar> {
+  const all: Record<string, readonly Scalar[]> = {};
+  for (const d of meta.dims) all[d.name] = d.coords;
+  for (const [k, c] of Object.entries(meta.varCoords)) all[k] = c.coords;
   const out: Record<string, Scalar> = {};
   for (const [name, at] of Object.entries(positions)) {
-    const coords = ds.coords[name];
+    const coords = all[name];
     if (coords === undefined) {
-      throw new HarvestryError('E_UNKNOWN_DIM', `The explorer asked to fix \`${name}\`, which the file has no more (its dims are ${Object.keys(ds.coords).join(', ')}). Reload the page.`);
+      throw new HarvestryError('E_UNKNOWN_DIM', `The explorer asked to fix \`${name}\`, which the file has no more (its dims are ${Object.keys(all).join(', ')}). Reload the page.`);
     }
     if (!Number.isInteger(at) || at < 0 || at >= coords.length) {
       throw new HarvestryError('E_NOT_FOUND', `\`${name}\` has ${coords.length} values; position ${showValue(at)} is not one of them. Reload the page.`);
@@ -194,6 +207,20 @@ function showCoord(v: Scalar): string {
 
 function isNumericType(type: string): boolean {
   return type !== 'utf8' && type !== 'bool' && type !== 'null' && type !== 'date';
+}
+
+/** A Parquet dataset's labels from its footer, or any other file read whole. */
+async function readViewFile(path: string): Promise<ViewFile> {
+  if (path.toLowerCase().endsWith('.parquet')) {
+    try {
+      const labels = await readDatasetLabels(path);
+      if (labels !== null) return { kind: 'dataset', meta: labels.meta, rows: labels.footer.rowGroups.reduce((n, g) => n + g.numRows, 0), ds: null };
+    } catch (err) {
+      if (!(err instanceof HarvestryError && err.code === 'E_FILE_KIND')) throw err;
+    }
+  }
+  const file = await readLabelledFile(path);
+  return file.kind === 'dataset' ? { kind: 'dataset', meta: file.ds.meta, rows: file.ds.numRows, ds: file.ds } : file;
 }
 
 async function stampOf(path: string): Promise<string> {

@@ -171,4 +171,35 @@ describe('plot() heatmaps of big grids', () => {
     assert.deepEqual(px(59, 49), [253, 231, 37], 'p = max at the top right: the last one');
     assert.deepEqual(svgTexts(svg, 'legend-title'), ['p']);
   });
+
+  it('spans the image over the cells (half a step beyond the outer coords) and gives the legend the range of the values', async () => {
+    const f = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => a * b);
+    const ds = await f.runCombos({ a: linspace(0, 2.95, 60), b: Array.from({ length: 50 }, (_, i) => 10 + 2 * i) });
+    const spec = (await plot(ds, { kind: 'heatmap', x: 'a', y: 'b', color: 'p' })).toSpec() as { layer: { data?: { values: Record<string, unknown>[] }; encoding: { color?: { scale: { domain: number[] } } } }[] };
+    const image = spec.layer[0]!.data!.values[0]!;
+    assert.deepEqual([image._x0, image._x1, image._y0, image._y1].map((v) => Math.round((v as number) * 1e9) / 1e9), [-0.025, 2.975, 9, 109]);
+    assert.deepEqual(spec.layer[1]!.encoding.color!.scale.domain.map((v) => Math.round(v * 1e9) / 1e9), [0, 318.6]);
+  });
+
+  it('leaves the one cell without a value white', async () => {
+    const f = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => (a === 3 && b === 4 ? NaN : a * b));
+    const ds = await f.runCombos({ a: Array.from({ length: 60 }, (_, i) => i), b: Array.from({ length: 50 }, (_, i) => i) });
+    const svg = await (await plot(ds, { kind: 'heatmap', x: 'a', y: 'b', color: 'p' })).toSVG();
+    const img = decodePng(Buffer.from(/href="data:image\/png;base64,([^"]+)"/.exec(svg)![1]!, 'base64'));
+    const blank = [];
+    for (let i = 0; i < 60; i++) for (let j = 0; j < 50; j++) if (Array.from(img.rgba.subarray(((49 - j) * 60 + i) * 4, ((49 - j) * 60 + i) * 4 + 3)).join() === '255,255,255') blank.push([i, j]);
+    assert.deepEqual(blank, [[3, 4]]);
+  });
+});
+
+describe('plot() SVG size', () => {
+  it('describes axes, legends and titles for screen readers, but not each of thousands of points', async () => {
+    const f = label({ varNames: 'y', varDims: { y: ['t'] }, varCoords: { t: Array.from({ length: 100 }, (_, i) => i) } }, ({ x }: { x: number }) => Float64Array.from({ length: 100 }, (_, i) => x * i));
+    const ds = await f.runCombos({ x: Array.from({ length: 50 }, (_, i) => i) });
+    const svg = await (await plot(ds, { x: 't', y: 'y', color: 'x' })).toSVG();
+    assert.equal(linePoints(svg).length, 50);
+    const labels = [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
+    assert.deepEqual(labels.map((l) => l.split(' ')[0]), ['X-axis', 'Y-axis', 'Gradient', 'Title']);
+    assert.ok(!svg.includes('aria-label="t: '), 'no per-point description');
+  });
 });

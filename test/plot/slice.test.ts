@@ -39,6 +39,31 @@ describe('readDatasetSlice', () => {
     assert.equal(nearest.ds.numRows, 20);
   });
 
+  it('decodes the variables only over the rows from the first match to the last, with the rows readDataset() + sel() give', async () => {
+    // row groups of 10 a × 20 b, a varying slowest: a = 23 is 20 contiguous rows of one group
+    const one = await readDatasetSlice(path, { vars: ['p', 'q'], sel: { a: 23 } });
+    assert.equal(one.report.rowsDecoded, 20);
+    // b = 12 is one row in every 20: from the first (row 2) to the last (row 182) of each group
+    const spread = await readDatasetSlice(path, { vars: ['q'], sel: { b: 12 } });
+    assert.equal(spread.report.rowsDecoded, 4 * 181);
+    // a row group whose statistics may hold a value it does not have: nothing decoded from it
+    const h = new Harvester(f, path);
+    await h.harvestCombos({ a: [50, 60], b: [10] });
+    await h.harvestCombos({ a: [55], b: [11] });
+    const gap = await readDatasetSlice(path, { vars: ['p'], sel: { a: 55 } });
+    assert.deepEqual([gap.report.rowGroupsRead, gap.report.rowsDecoded], [2, 1], 'a in [50, 60] may hold 55 but does not');
+    assert.deepEqual(gap.ds.toRecords().filter((r) => r.p !== null), [{ a: 55, b: 11, p: 605 }]);
+    const whole = await readDataset(path);
+    const sorted = (rows: Record<string, unknown>[]): string[] => rows.map((r) => JSON.stringify(r)).sort();
+    for (const sel of [{ a: 23 }, { b: 12 }, { a: [5, 35, 60], b: [10, 29] }, { a: 50 }, { b: [11, 28], a: [1, 2, 3, 39] }] as const) {
+      const slice = await readDatasetSlice(path, { vars: ['p', 'q'], sel });
+      assert.deepEqual(sorted(slice.ds.sel(sel).toRecords()), sorted(whole.sel(sel).toRecords()), JSON.stringify(sel));
+    }
+    const all = await readDatasetSlice(path, { vars: ['q'] });
+    assert.equal(all.report.rowsDecoded, whole.numRows);
+    assert.deepEqual(sorted(all.ds.toRecords()), sorted(whole.toRecords().map((r) => ({ a: r.a, b: r.b, q: r.q }))));
+  });
+
   it('plot() of a file draws the selected slice', async () => {
     const p = await plot(path, { x: 'b', y: 'p', sel: { a: 31 } });
     const line = svgMarks(await p.toSVG()).find((m) => m.type === 'line' && m.role === 'mark')!;

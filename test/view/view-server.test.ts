@@ -3,13 +3,15 @@
  * sends when the file changes, sample tables, the static report's refusal, and the CLI.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Harvester, label, renderViewReport, Sampler, serveView, writeDataset } from '../../src/index.js';
 import { runViewCommand } from '../../src/cli/view.js';
 import type { ViewState } from '../../src/view/source.js';
+import { asStruct, i64, listItems, readFooter } from '../../src/store/parquet-footer.js';
+import { field } from '../../src/store/thrift.js';
 import { assertHarvestryError, tempDir } from '../_support/helpers.js';
 
 export const sweep = label({ varNames: 'p' }, ({ a, b }: { a: number; b: number }) => {
@@ -99,6 +101,32 @@ describe('harvestry view: the server', () => {
       await server.close();
     }
     await assert.rejects(fetch(server.url));
+  });
+
+  it('reads the footer and the shown slice only: a damaged variable of another slice stops only that slice\'s chart', async () => {
+    const path = join(dir, 'damaged.parquet');
+    const h = new Harvester(sweep, path);
+    await h.harvestCombos({ a: [1], b: [10, 20] });
+    await h.harvestCombos({ a: [2], b: [10, 20] });
+    // overwrite the start of the first row group's `p` chunk (a = 1): its page header
+    const { footer } = (await readFooter(path))!;
+    const chunks = listItems(field(asStruct(listItems(field(footer.meta, 4))[0]), 1)).map((c) => asStruct(field(asStruct(c), 3)));
+    const p = chunks.find((md) => listItems(field(md, 3)).some((n) => n.t === 'binary' && new TextDecoder().decode(n.v) === 'p'))!;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, new Uint8Array(16).fill(0xff), 0, 16, Number(i64(field(p, 11) ?? field(p, 9))));
+    closeSync(fd);
+    const server = await serveView(path);
+    try {
+      const state = await json<ViewState>(`${server.url}api/state`);
+      assert.deepEqual([state.rows, state.coverage?.cells, state.error], [4, '1111', null]);
+      const chart = await json<{ spec: { data: { values: Record<string, number>[] } } }>(`${server.url}api/chart`, { y: 'p', x: 'b', sel: { a: 1 } });
+      assert.deepEqual(chart.spec.data.values.map((r) => [r.b, r.p]), [[10, 20], [20, 40]], 'a = 2 (position 1)');
+      const bad = await json<{ error: { code: string; message: string } }>(`${server.url}api/chart`, { y: 'p', x: 'b', sel: { a: 0 } });
+      assert.equal(bad.error.code, 'E_CORRUPT_FILE');
+      assert.match(bad.error.message, /row group 0 does not decode/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('marks rows made by another version of the function as stale', async () => {
