@@ -46,13 +46,15 @@ interface W3TContext {
   readonly pool: number[];
   /** When the first case ran on a pool thread, after the run started (tsx), in ms. */
   readonly firstThread: number[];
+  /** The CPU time of one pool thread's start (tsx), in ms. */
+  readonly startCpu: number[];
 }
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const W3T_ENV = { ...process.env, HARVESTRY_DIST: fileURLToPath(new URL('../../src/index.js', import.meta.url)), HARVESTRY_PROGRESS: 'off' };
 
 /** Runs W3T's child: under tsx from the .ts source, or as compiled JS; returns its JSON line. */
-function w3tChild(how: 'tsx' | 'node', mode: 'pool' | 'inline', iters: number): { ms: number; first_thread_ms: number | null } {
+function w3tChild(how: 'tsx' | 'node', mode: 'pool' | 'inline', iters: number): { ms: number; first_thread_ms: number | null; start_cpu_per_thread_ms: number | null } {
   const args =
     how === 'tsx'
       ? [`${ROOT}node_modules/tsx/dist/cli.mjs`, `${ROOT}benchmarks/w3t-sweep.ts`, mode, String(iters)]
@@ -60,7 +62,7 @@ function w3tChild(how: 'tsx' | 'node', mode: 'pool' | 'inline', iters: number): 
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env: W3T_ENV, encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`W3T child (${how} ${mode}) failed: ${r.stderr}`);
-  return JSON.parse(line) as { ms: number; first_thread_ms: number | null };
+  return JSON.parse(line) as { ms: number; first_thread_ms: number | null; start_cpu_per_thread_ms: number | null };
 }
 
 /** W3, W3T and W8. */
@@ -96,13 +98,13 @@ export const parallelWorkloads: readonly Workload[] = [
   },
   {
     name: 'W3T',
-    description: 'W3 from a TypeScript module run with tsx in a fresh child process (pool start included, as the child times it); speedup over the same run inline under tsx; per-thread start under tsx and compiled',
+    description: 'W3 from a TypeScript module run with tsx in a fresh child process (pool start included, as the child times it); speedup over the same run inline under tsx; per-thread start under tsx and compiled (when the first thread answered, and its CPU time)',
     cases: 200,
     runs: 5,
     warmup: 1,
     async prepare(): Promise<W3TContext> {
       await Promise.resolve();
-      return { iters: calibrate(10), pool: [], firstThread: [] };
+      return { iters: calibrate(10), pool: [], firstThread: [], startCpu: [] };
     },
     async run(ctx) {
       await Promise.resolve();
@@ -110,6 +112,7 @@ export const parallelWorkloads: readonly Workload[] = [
       const r = w3tChild('tsx', 'pool', c.iters);
       c.pool.push(r.ms);
       if (r.first_thread_ms !== null) c.firstThread.push(r.first_thread_ms);
+      if (r.start_cpu_per_thread_ms !== null) c.startCpu.push(r.start_cpu_per_thread_ms);
     },
     async extra(ctx) {
       await Promise.resolve();
@@ -119,6 +122,8 @@ export const parallelWorkloads: readonly Workload[] = [
       const compiled = [0, 1, 2].map(() => w3tChild('node', 'pool', c.iters));
       const compiledStart = compiled.flatMap((r) => (r.first_thread_ms === null ? [] : [r.first_thread_ms]));
       const tsxStart = median(c.firstThread.slice(-5));
+      const tsxCpu = median(c.startCpu.slice(-5));
+      const compiledCpu = median(compiled.flatMap((r) => (r.start_cpu_per_thread_ms === null ? [] : [r.start_cpu_per_thread_ms])));
       return {
         pool_ms: median(pool),
         inline_ms: median(inline),
@@ -126,6 +131,9 @@ export const parallelWorkloads: readonly Workload[] = [
         thread_start_tsx_ms: tsxStart,
         thread_start_compiled_ms: median(compiledStart),
         thread_start_ratio: Math.round((tsxStart / median(compiledStart)) * 100) / 100,
+        thread_start_cpu_tsx_ms: tsxCpu,
+        thread_start_cpu_compiled_ms: compiledCpu,
+        thread_start_cpu_ratio: Math.round((tsxCpu / compiledCpu) * 100) / 100,
         compiled_pool_ms: median(compiled.map((r) => r.ms)),
       };
     },

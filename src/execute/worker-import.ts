@@ -108,6 +108,12 @@ export async function importPreloads(preloads: readonly Preload[]): Promise<void
   const g = globalThis as { [PRELOADED]?: boolean };
   if (g[PRELOADED] === true) return;
   g[PRELOADED] = true;
+  // The user's module imports harvestry: under tsx (and only then: another preload may need to
+  // run before anything), import compiled harvestry before tsx registers, so its ~150 modules load
+  // natively instead of each passing through tsx's hooks, which run on a thread of their own
+  // (W3T: about 0.5 s less CPU per pool thread on a loaded 2-core machine). The user's module
+  // then gets the same module instances.
+  if (preloads.length > 0 && preloads.every((p) => p.register) && !import.meta.url.endsWith('.ts')) await import(new URL('../index.js', import.meta.url).href);
   for (const p of preloads) {
     const mod = (await import(p.url)) as { register?: unknown };
     if (p.register && typeof mod.register === 'function') (mod.register as () => void)();
