@@ -124,13 +124,12 @@ describe('one Ctrl-C under npx tsx', () => {
         // Ctrl-C still fails every time.
         const silent: string[] = [];
         let dir = '';
-        let stopped: Stopped | undefined;
         let what = '';
         let last = '';
         for (let attempt = 1; attempt <= 3; attempt++) {
           dir = projectDir(`sigint-${executor}-${moment}`);
           writeFileSync(join(dir, 'harvest.ts'), HARVEST);
-          stopped = await interrupted(dir, executor, moment);
+          const stopped = await interrupted(dir, executor, moment);
           what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${stopped.stdout}\n--- stderr:\n${stopped.stderr}`;
           last = stopped.stdout.trim().split('\n').at(-1)!;
           if (last.startsWith('{')) break;
