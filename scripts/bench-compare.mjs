@@ -69,6 +69,11 @@ function step(what, cmd, args, cwd) {
 /** Compiles the benchmarks of a checkout as `npm run bench` does (into its .tmp/bench-build). */
 function build(dir, what) {
   step(`building ${what}`, process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.bench.json')], dir);
+  // Since harvestry ships bundled (scripts/build.mjs), the benchmarks run the bundle, as users do.
+  const buildScript = join(dir, 'scripts/build.mjs');
+  if (existsSync(buildScript) && readFileSync(buildScript, 'utf8').includes('--bundle-into')) {
+    step(`bundling ${what}`, process.execPath, [buildScript, '--bundle-into', join(dir, '.tmp/bench-build/src')], dir);
+  }
 }
 
 /** The workload names a build knows, in `npm run bench` order. */

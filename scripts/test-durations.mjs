@@ -14,7 +14,8 @@ export default async function* durations(source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { nesting, file, details } = event.data;
     if (nesting !== 0 || file === undefined) continue;
-    const key = relative(root, file);
+    // A file of the compiled tree (scripts/test-tree.mjs) is keyed by its source.
+    const key = relative(root, file).replace(/^\.tmp\/test-build-[^/]+\/(.*)\.js$/, '$1.ts');
     perFile[key] = Math.round((perFile[key] ?? 0) + (details?.duration_ms ?? 0));
   }
   yield `${JSON.stringify(perFile)}\n`;

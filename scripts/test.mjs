@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): lint, typecheck, the API docs check and every test file
 // under test/. Fails on any failure and when no test ran.
-// Usage: node scripts/test.mjs [--only-tests] [file-or-dir-filter ...]
+// Usage: node scripts/test.mjs [--only-tests] [--source] [file-or-dir-filter ...]
+//
+// The tests run compiled, on plain Node (scripts/test-tree.mjs: the TypeScript of src/, test/,
+// examples/ and benchmarks/ transpiled file by file into .tmp/test-build-*/); `--source` runs them
+// from the TypeScript source under tsx instead (slower: see that script for why).
 //
 // On 2 cores the time goes to CPU, so nothing waits that need not:
 // - the checks (lint, both typechecks, typedoc) run one after another in the background, next
@@ -13,10 +17,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { buildTestTree } from './test-tree.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const onlyTests = args.includes('--only-tests');
+const fromSource = args.includes('--source');
 const filters = args.filter((a) => !a.startsWith('--'));
 const runStarted = Date.now();
 const secsSince = (t) => ((Date.now() - t) / 1000).toFixed(1);
@@ -136,6 +142,17 @@ let files = findTests(join(root, 'test')).map((f) => relative(root, f));
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (files.length === 0) fail('✖ no test files found: a test run that runs nothing is a failure');
 
+// The compiled tree the tests run in (unless --source).
+let tree = root;
+if (!fromSource) {
+  const started = Date.now();
+  tree = await buildTestTree(root);
+  cleanups.push(() => rmSync(tree, { recursive: true, force: true }));
+  console.log(`\n✔ compiled tree ${relative(root, tree)} in ${secsSince(started)}s`);
+}
+/** Where a test file (`test/x.test.ts`) runs from. */
+const runPath = (f) => (f.startsWith(tapDir) ? f : fromSource ? join(root, f) : join(tree, f).replace(/\.ts$/, '.js'));
+
 if (files.some((f) => f.startsWith('test/crop/') || f.includes('slurm'))) {
   const daemons = startSlurm(env);
   if (daemons.length > 0) cleanups.push(() => spawnSync('bash', [join(root, 'scripts/stop-local-slurm.sh'), ...daemons], { cwd: root, stdio: 'inherit' }));
@@ -200,7 +217,7 @@ if (light.length >= 4) {
   together = together.filter((f) => !light.includes(f));
   for (const [i, group] of groups.entries()) {
     const entry = join(tapDir, `short-files-${i + 1}.test.mjs`);
-    writeFileSync(entry, `// ${group.length} short test files, run in one process by scripts/test.mjs\n${group.map((f) => `import ${JSON.stringify(join(root, f))};`).join('\n')}\n`);
+    writeFileSync(entry, `// ${group.length} short test files, run in one process by scripts/test.mjs\n${group.map((f) => `import ${JSON.stringify(runPath(f))};`).join('\n')}\n`);
     knownDurations[entry] = load[i];
     together.push(entry);
   }
@@ -212,14 +229,13 @@ for (const [label, group, concurrency] of [['tests', together, process.env.TEST_
   const report = { tap: join(tapDir, `report-${reports.length}.tap`), durations: join(tapDir, `durations-${reports.length}.json`) };
   reports.push(report);
   await run(label, process.execPath, [
-    '--conditions=source',
-    '--import', 'tsx',
+    ...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []),
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${report.tap}`,
     `--test-reporter=${join(root, 'scripts/test-durations.mjs')}`, `--test-reporter-destination=${report.durations}`,
-    ...group,
+    ...group.map(runPath),
   ], { env });
 }
 

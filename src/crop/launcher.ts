@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { childExecArgv } from '../execute/preloads.js';
+import { OWN_ROOT, ownModule } from '../own-url.js';
 import type { Launcher } from './manifest.js';
 
 /** The launcher of this process. */
@@ -24,13 +25,12 @@ export function launcherWords(launcher: Launcher): string[] {
 }
 
 function cliScript(): string {
-  const here = import.meta.url;
-  const bin = new URL('../../bin/harvestry.js', here);
-  const pkg = new URL('../../package.json', here);
+  const bin = new URL('../bin/harvestry.js', OWN_ROOT);
+  const pkg = new URL('../package.json', OWN_ROOT);
   try {
     if (existsSync(bin) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'harvestry') return fileURLToPath(bin);
   } catch {
     // no package.json beside: use the entry below
   }
-  return fileURLToPath(new URL(here.endsWith('.ts') ? '../cli/run.ts' : '../cli/run.js', here));
+  return fileURLToPath(ownModule('cli/run.js'));
 }

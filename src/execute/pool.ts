@@ -4,6 +4,7 @@
  * it has been idle a while. Its threads never keep the process alive on their own.
  */
 import { Piscina, move, transferableSymbol, valueSymbol } from 'piscina';
+import { FROM_SOURCE, ownModule } from '../own-url.js';
 import type { FunctionSite } from './site.js';
 import { parentPreloads, type Preload } from './preloads.js';
 import { transferablesOf, type WireOutcome } from './wire.js';
@@ -100,8 +101,6 @@ interface PoolEntry {
 }
 
 const pools = new Map<number, PoolEntry>();
-const HERE = import.meta.url;
-const FROM_SOURCE = HERE.endsWith('.ts');
 
 /**
  * Takes the pool of `numWorkers` threads, starting it when there is none.
@@ -111,9 +110,9 @@ const FROM_SOURCE = HERE.endsWith('.ts');
 export function leasePool(numWorkers: number): PoolLease {
   let entry = pools.get(numWorkers);
   if (entry === undefined) {
-    const workerData: PoolWorkerData = { preloads: parentPreloads(), worker: new URL('./pool-worker.ts', HERE).href };
+    const workerData: PoolWorkerData = { preloads: parentPreloads(), worker: ownModule('execute/pool-worker.js').href };
     const piscina = new Piscina<PoolTask, WireOutcome>({
-      filename: new URL(FROM_SOURCE ? './_pool-bootstrap.mjs' : './pool-worker.js', HERE).href,
+      filename: (FROM_SOURCE ? ownModule('execute/_pool-bootstrap.mjs') : ownModule('execute/pool-worker.js')).href,
       minThreads: numWorkers,
       maxThreads: numWorkers,
       idleTimeout: Infinity,

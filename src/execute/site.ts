@@ -7,6 +7,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HarvestryError } from '../errors.js';
+import { OWN_ROOT } from '../own-url.js';
 
 /** Where a labelled function was labelled. */
 export interface FunctionSite {
@@ -28,7 +29,7 @@ export const SITE_KEY: unique symbol = Symbol.for('harvestry.site') as never;
 const sites = new WeakMap<object, FunctionSite>();
 /** `label()` calls made so far per module URL, shared by every copy of harvestry in a thread. */
 const counters: Map<string, number> = ((globalThis as Record<symbol, unknown>)[Symbol.for('harvestry.labelCounts')] ??= new Map<string, number>()) as Map<string, number>;
-const OWN_DIR = new URL('..', import.meta.url).href;
+const OWN_DIR = OWN_ROOT;
 
 /**
  * Records where the caller of `below` labelled a function (skipping harvestry's own frames).

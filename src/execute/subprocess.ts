@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarvestryError } from '../errors.js';
+import { ownModule } from '../own-url.js';
 import { timeoutError, type EvalPlan } from './evaluate.js';
 import type { ExecOptions, ExecResult } from './execute.js';
 import { childExecArgv } from './preloads.js';
@@ -33,8 +34,7 @@ export interface SubprocessRunOptions extends ExecOptions {
   readonly executor: ExecutorSpec;
 }
 
-const HERE = import.meta.url;
-const CHILD = fileURLToPath(new URL(HERE.endsWith('.ts') ? './subprocess-child.ts' : './subprocess-child.js', HERE));
+const CHILD = fileURLToPath(ownModule('execute/subprocess-child.js'));
 const TAIL = 2000;
 
 /**

@@ -16,6 +16,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as nodeModule from 'node:module';
 import { HarvestryError } from '../errors.js';
+import { FROM_SOURCE, ownModule } from '../own-url.js';
 import type { AnyFunction } from './evaluate.js';
 import { messageOf } from './evaluate.js';
 import type { Preload } from './preloads.js';
@@ -113,7 +114,7 @@ export async function importPreloads(preloads: readonly Preload[]): Promise<void
   // natively instead of each passing through tsx's hooks, which run on a thread of their own
   // (W3T: about 0.5 s less CPU per pool thread on a loaded 2-core machine). The user's module
   // then gets the same module instances.
-  if (preloads.length > 0 && preloads.every((p) => p.register) && !import.meta.url.endsWith('.ts')) await import(new URL('../index.js', import.meta.url).href);
+  if (preloads.length > 0 && preloads.every((p) => p.register) && !FROM_SOURCE) await import(ownModule('index.js').href);
   for (const p of preloads) {
     const mod = (await import(p.url)) as { register?: unknown };
     if (p.register && typeof mod.register === 'function') (mod.register as () => void)();

@@ -1,58 +1,20 @@
 /**
- * Test fixtures compiled to JavaScript against compiled harvestry, for the tests that start many
- * child processes (kill trials, writers racing for one file). A child under tsx spends 1.5–2 s of
- * CPU before its first case (tsx's hooks on every module it loads); the same child as plain
- * JavaScript, importing the dist/ that `npm test` builds once (HARVESTRY_DIST), about 0.5 s. What
- * the children do is the same: the fixtures are compiled with TypeScript's own emit, as users
- * compile for a cluster, and their imports of `src/` point at the build of that same `src/`.
- * A test file run alone (no HARVESTRY_DIST) gets `null` and starts its children under tsx.
+ * The fixture a test starts many child processes of (kill trials, writers racing for one file),
+ * as plain JavaScript. `npm test` runs the compiled tree (scripts/test-tree.mjs), where the
+ * fixture's .js is beside its .ts and imports the same compiled modules the test does: a child
+ * then starts in ~0.5 s of CPU instead of the 1.5–2 s it spends under tsx (tsx's hooks on every
+ * module it loads). From the source (`node scripts/test.mjs --source`) there is none: `null`,
+ * and the test starts its children under tsx.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { COMPILED_TESTS, runnable } from './helpers.js';
 import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
-import { ROOT } from './package.js';
-
-const made = new Map<string, string | null>();
 
 /**
- * Compiles `files` (TypeScript fixtures of this repository that import each other relatively and
- * harvestry from `src/`) into one temporary folder, and returns the path of the JavaScript made
- * from `files[0]`, or `null` when no compiled harvestry is there.
+ * The path of the JavaScript of `files[0]` in the compiled tree, or `null` when the tests run
+ * from the source.
  *
  * @param files - absolute paths of the fixture and of every fixture it imports
  */
 export function compiledFixture(files: readonly string[]): string | null {
-  const key = files.join('\n');
-  if (made.has(key)) return made.get(key)!;
-  const dist = process.env.HARVESTRY_DIST;
-  if (dist === undefined || !existsSync(join(dist, 'index.js'))) {
-    made.set(key, null);
-    return null;
-  }
-  const src = join(ROOT, 'src');
-  const out = mkdtempSync(join(tmpdir(), 'harvestry-fixtures-'));
-  process.once('exit', () => {
-    rmSync(out, { recursive: true, force: true });
-  });
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false },
-    });
-    // `../../src/x.js` (from the fixture's own folder) → the same module in the build
-    const js = outputText.replace(/(from\s+|import\s*\(\s*)(['"])(\.[^'"]*)\2/g, (whole: string, lead: string, quote: string, spec: string) => {
-      const target = join(dirname(file), spec);
-      if (!target.startsWith(`${src}/`)) return whole;
-      return `${lead}${quote}${pathToFileURL(join(dist, relative(src, target))).href}${quote}`;
-    });
-    const to = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, js);
-  }
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  const entry = join(out, relative(ROOT, files[0]!)).replace(/\.ts$/, '.js');
-  made.set(key, entry);
-  return entry;
+  return COMPILED_TESTS ? runnable(pathToFileURL(files[0]!)) : null;
 }

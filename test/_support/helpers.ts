@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { HarvestryError, type ErrorCode } from '../../src/index.js';
@@ -60,5 +61,36 @@ export function checkedProduct({ a, b }: { a: number; b: number }): number {
   return a * b;
 }
 
-/** Node arguments that run a TypeScript file from any working directory (tsx resolved from here). */
-export const TS_NODE_ARGS: readonly string[] = ['--conditions=source', '--import', import.meta.resolve('tsx')];
+/**
+ * True when the tests run compiled on plain Node (`npm test`: scripts/test-tree.mjs), false when
+ * they run from the TypeScript source under tsx (`node scripts/test.mjs --source`).
+ */
+export const COMPILED_TESTS = import.meta.url.endsWith('.js');
+
+/**
+ * Node arguments that run a TypeScript file from any working directory (tsx resolved from here).
+ * From the source, `--conditions=source` makes `harvestry` and `bin/harvestry.js` the TypeScript
+ * source too; in the compiled tree they are its compiled modules already (its `dist` is its `src`).
+ */
+export const TS_NODE_ARGS: readonly string[] = [...(COMPILED_TESTS ? [] : ['--conditions=source']), '--import', import.meta.resolve('tsx')];
+
+/**
+ * The file a test runs for a TypeScript file of this repository: in the compiled tree, the
+ * JavaScript beside it (so a child runs on plain Node, with the parent's `process.execArgv`).
+ *
+ * @param url - the .ts file, as `new URL('./fixtures/x.ts', import.meta.url)`
+ */
+export function runnable(url: URL): string {
+  const path = fileURLToPath(url);
+  return COMPILED_TESTS ? path.replace(/\.ts$/, '.js') : path;
+}
+
+/**
+ * Node arguments that run a TypeScript file of this repository: its compiled JavaScript on plain
+ * Node in the compiled tree, else the .ts under tsx ({@link TS_NODE_ARGS}).
+ *
+ * @param url - the .ts file
+ */
+export function nodeArgsFor(url: URL): string[] {
+  return COMPILED_TESTS ? [runnable(url)] : [...TS_NODE_ARGS, fileURLToPath(url)];
+}

@@ -98,7 +98,7 @@ export function ok(r: SpawnSyncReturns<string>, what: string): string {
 
 /**
  * Puts compiled harvestry at `<dir>/dist`: a link to the build `npm test` made once
- * (HARVESTRY_DIST), or, when a test file runs alone, a build of its own with tsc. `dir` must be
+ * (HARVESTRY_DIST), or, when a test file runs alone, a build of its own (scripts/build.mjs). `dir` must be
  * inside the repository, so the build finds harvestry's dependencies in its node_modules.
  */
 export function compiledDist(dir: string): void {
@@ -107,6 +107,6 @@ export function compiledDist(dir: string): void {
     symlinkSync(shared, join(dir, 'dist'), 'dir');
     return;
   }
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', join(dir, 'dist')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
 }

@@ -194,7 +194,7 @@ describe('a crop grown in this process', () => {
     assert.equal(manifest.version, 1);
     assert.deepEqual(manifest.dims, ['a', 'b']);
     assert.equal((manifest.function as { fingerprint: string }).fingerprint, product.fingerprint);
-    assert.match((manifest.function as { module: string }).module, /fixtures\/crop-fns\.ts$/);
+    assert.match((manifest.function as { module: string }).module, /fixtures\/crop-fns\.[jt]s$/);
     assert.deepEqual(readdirSync(crop.dir).sort(), ['crop.json', 'failed', 'jobs', 'logs', 'plan.bin', 'results', 'running']);
     writeFileSync(join(crop.dir, 'crop.json'), JSON.stringify({ ...manifest, version: 99, harvestry: '9.0.0' }));
     await assertHarvestryError(() => crop.status(), 'E_FORMAT_VERSION', /The crop .*m\.crop was sown by harvestry 9\.0\.0 in crop format version 99; this harvestry reads versions up to 1\. Upgrade harvestry/);

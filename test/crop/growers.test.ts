@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { duckdb } from '../_support/helpers.js';
+import { compiledDist } from '../_support/package.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -39,8 +40,7 @@ before(() => {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   // Inside the repository, so the project finds tsx and harvestry's dependencies in its node_modules.
   dir = mkdtempSync(join(ROOT, '.tmp', 'ts-crop-'));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { encoding: 'utf8' });
-  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  compiledDist(dir);
   writeFileSync(join(dir, 'package.json'), '{"name": "harvestry", "type": "module"}\n');
   mkdirSync(join(dir, 'bin'));
   copyFileSync(join(ROOT, 'bin/harvestry.js'), join(dir, 'bin/harvestry.js'));

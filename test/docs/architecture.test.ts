@@ -7,14 +7,16 @@
  * `declare module` augmentations all count.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { Crop, Harvester, label } from '../../src/index.js';
 import { tempDir } from '../_support/helpers.js';
 
-const src = new URL('../../src/', import.meta.url).pathname;
+// The checkout's src/ (through package.json, which the compiled tree links), not the tree's copy
+// with its compiled .js beside each .ts.
+const src = join(dirname(realpathSync(new URL('../../package.json', import.meta.url))), 'src');
 
 /** Every source file under src/, relative to it. */
 function sourceFiles(dir = src): string[] {

@@ -4,11 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { closePools } from '../../src/index.js';
 import { exitsAt3, makeClosure, runHidden, whereAmI } from '../fixtures/labelled.js';
-import { assertHarvestryError, range } from '../_support/helpers.js';
+import { assertHarvestryError, range, runnable } from '../_support/helpers.js';
 
 after(() => closePools());
 
@@ -54,20 +53,20 @@ describe('the worker pool', () => {
     await assertHarvestryError(
       () => closure.runCombos({ x: [1, 2] }, POOL),
       'E_NOT_EXPORTED',
-      /The pool executor runs the function in other threads or processes, which import it from file:.*labelled\.ts, but it was labelled inside the function `makeClosure`.*export const sweep = label\(\.\.\.\)/,
+      /The pool executor runs the function in other threads or processes, which import it from file:.*labelled\.[jt]s, but it was labelled inside the function `makeClosure`.*export const sweep = label\(\.\.\.\)/,
     );
   });
 
   it('refuses a function that is not exported, saying to export it', async () => {
-    await assertHarvestryError(() => runHidden('pool'), 'E_NOT_EXPORTED', /A worker imported file:.*labelled\.ts but found no export that is this labelled function \(label\(\) call number \d+ in that module\)\..*export const sweep = label/);
+    await assertHarvestryError(() => runHidden('pool'), 'E_NOT_EXPORTED', /A worker imported file:.*labelled\.[jt]s but found no export that is this labelled function \(label\(\) call number \d+ in that module\)\..*export const sweep = label/);
   });
 
   it("runs a user's module that sweeps at its top level (workers import it without running the sweep again)", () => {
-    const script = fileURLToPath(new URL('../fixtures/sweep-main.ts', import.meta.url));
+    const script = runnable(new URL('../fixtures/sweep-main.ts', import.meta.url));
     const r = spawnSync(process.execPath, [...process.execArgv, script, 'pool'], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rows: unknown[]; hiddenError: string };
     assert.deepEqual(out.rows, [1, 2, 3, 4, 5].map((x) => ({ x, y: x * 10 })));
-    assert.match(out.hiddenError, /^E_NOT_EXPORTED: A worker imported file:.*sweep-main\.ts but found no export/);
+    assert.match(out.hiddenError, /^E_NOT_EXPORTED: A worker imported file:.*sweep-main\.[jt]s but found no export/);
   });
 });

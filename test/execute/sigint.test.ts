@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { runnable } from '../_support/helpers.js';
 
-const SCRIPT = fileURLToPath(new URL('../fixtures/sigint-run.ts', import.meta.url));
+const SCRIPT = runnable(new URL('../fixtures/sigint-run.ts', import.meta.url));
 
 async function interrupt(executor: string): Promise<{ status: number | null; result: { code: string; rows: number; correct: boolean } }> {
   const child = spawn(process.execPath, [...process.execArgv, SCRIPT, executor], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -45,6 +45,6 @@ describe('the subprocess executor', () => {
   });
 
   it('refuses a function that is not exported, saying to export it', async () => {
-    await assertHarvestryError(() => runHidden('subprocess'), 'E_NOT_EXPORTED', /A worker imported file:.*labelled\.ts but found no export that is this labelled function/);
+    await assertHarvestryError(() => runHidden('subprocess'), 'E_NOT_EXPORTED', /A worker imported file:.*labelled\.[jt]s but found no export that is this labelled function/);
   });
 });

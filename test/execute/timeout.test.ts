@@ -9,15 +9,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { closePools, Harvester } from '../../src/index.js';
-import { assertHarvestryError, duckdb, tempDir } from '../_support/helpers.js';
+import { assertHarvestryError, duckdb, runnable, tempDir } from '../_support/helpers.js';
 import { busy, endless } from '../fixtures/labelled.js';
 
 after(() => closePools());
 
-const SCRIPT = fileURLToPath(new URL('../fixtures/never-ends.ts', import.meta.url));
+const SCRIPT = runnable(new URL('../fixtures/never-ends.ts', import.meta.url));
 const X = [0, 1, 2, 3, 4, 5];
 
 describe('timeoutMs', () => {

@@ -13,6 +13,9 @@ import { FORMAT_VERSION } from '../../src/index.js';
 import { inProject, ok, projectDir, ROOT, userPackage } from '../_support/package.js';
 import { checkTypeCases, compile, writeTypeCases } from '../_support/type-cases.js';
 
+/** The modules scripts/build.mjs bundles as entries (loaded by URL: src/own-url.ts). */
+const BUNDLE_ENTRIES = ['index.ts', 'execute/pool-worker.ts', 'execute/subprocess-child.ts', 'cli/main.ts', 'cli/run.ts'];
+
 /**
  * The size budget of the published package. 0.2.0 packs to about 795 kB (with plots, the
  * explorer and the long export; it was 570 kB before them); source maps embed their TypeScript
@@ -60,10 +63,16 @@ describe('the package as published', () => {
     const stray = files.filter((f) => !/^(dist\/.+\.(js|d\.ts|js\.map)|bin\/harvestry\.js|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f));
     assert.deepEqual(stray, [], 'files in the package that a user does not need');
     assert.deepEqual(files.filter((f) => /(^|\/)(test|tests|fixtures|benchmarks|src|examples|scripts)\//.test(f) || f.includes('.test.')), []);
-    // Every module of src/ is there, compiled, with its types.
+    // Every module of src/ has its types; the code is bundled (scripts/build.mjs): each module
+    // loaded by URL at its source path, and every module of src/ with code in one of the bundle's
+    // source maps.
     const sources = walk(join(ROOT, 'src')).map((f) => relative(join(ROOT, 'src'), f)).filter((f) => f.endsWith('.ts'));
-    const missing = sources.flatMap((f) => [`dist/${f.replace(/\.ts$/, '.js')}`, `dist/${f.replace(/\.ts$/, '.d.ts')}`]).filter((f) => !files.includes(f));
+    const missing = [...sources.map((f) => `dist/${f.replace(/\.ts$/, '.d.ts')}`), ...BUNDLE_ENTRIES.map((f) => `dist/${f.replace(/\.ts$/, '.js')}`)].filter((f) => !files.includes(f));
     assert.deepEqual(missing, [], 'modules of src/ missing from the package (a stale or partial build?)');
+    const installed = join(userPackage().project, 'node_modules/harvestry/dist');
+    const mapped = new Set(walk(installed).filter((f) => f.endsWith('.js.map')).flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(f), s))));
+    const codeless = sources.filter((f) => !mapped.has(join(dirname(installed), 'src', f)) && /^export (const|function|class|async|default)|^(const|function|class) /m.test(readFileSync(join(ROOT, 'src', f), 'utf8')));
+    assert.deepEqual(codeless, [], 'modules of src/ with code that is in no file of the bundle');
   });
 
   it(`stays within its size budget (${SIZE_BUDGET.packed / 1000} kB packed, ${SIZE_BUDGET.unpacked / 1e6} MB unpacked)`, (t) => {
@@ -76,7 +85,7 @@ describe('the package as published', () => {
   it('has source maps that embed their sources or point at files the package ships', () => {
     const installed = join(userPackage().project, 'node_modules/harvestry');
     const maps = walk(join(installed, 'dist')).filter((f) => f.endsWith('.map'));
-    assert.ok(maps.length > 50, `only ${maps.length} source maps`);
+    assert.ok(BUNDLE_ENTRIES.every((e) => maps.includes(join(installed, 'dist', e.replace(/\.ts$/, '.js.map')))), `source maps: ${maps.join(', ')}`);
     const broken: string[] = [];
     for (const file of maps) {
       const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string };

@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { compiledDist } from '../_support/package.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -108,8 +109,7 @@ before(() => {
   const pkg = join(dir, 'node_modules/harvestry');
   mkdirSync(pkg, { recursive: true });
   copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  const build = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(build.status, 0, build.stdout + build.stderr);
+  compiledDist(pkg);
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { LinkChecker, LinkState } from 'linkinator';
@@ -16,7 +16,9 @@ import { tempDir } from '../_support/helpers.js';
 import { serveStatic } from '../_support/static-server.js';
 
 const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
+// The checkout itself (through package.json, which the compiled tree links): VitePress resolves
+// the pages' real paths, so a build from the tree's linked docs/ would see every link as dead.
+const root = dirname(realpathSync(new URL('../../package.json', import.meta.url)));
 
 describe('the documentation site', () => {
   const out = join(tempDir('harvestry-site-'), 'site');
