@@ -75,6 +75,12 @@ export const COMPILED_TESTS = import.meta.url.endsWith('.js');
 export const TS_NODE_ARGS: readonly string[] = [...(COMPILED_TESTS ? [] : ['--conditions=source']), '--import', import.meta.resolve('tsx')];
 
 /**
+ * Node arguments that run this repository's JavaScript as the tests run it (`bin/harvestry.js`, a
+ * fixture through {@link runnable}): none in the compiled tree, tsx and the source from the source.
+ */
+export const REPO_NODE_ARGS: readonly string[] = COMPILED_TESTS ? [] : TS_NODE_ARGS;
+
+/**
  * The file a test runs for a TypeScript file of this repository: in the compiled tree, the
  * JavaScript beside it (so a child runs on plain Node, with the parent's `process.execArgv`).
  *

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { Harvester } from '../../src/index.js';
-import { TS_NODE_ARGS, duckdb, tempDir } from '../_support/helpers.js';
+import { REPO_NODE_ARGS, duckdb, runnable, tempDir } from '../_support/helpers.js';
 import { gated, product } from './fixtures/crop-fns.js';
 
 const BIN = fileURLToPath(new URL('../../bin/harvestry.js', import.meta.url));
-const REOPEN = fileURLToPath(new URL('./fixtures/reopen.ts', import.meta.url));
+const REOPEN = runnable(new URL('./fixtures/reopen.ts', import.meta.url));
 
 function node(args: readonly string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...TS_NODE_ARGS, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+  const r = spawnSync(process.execPath, [...REPO_NODE_ARGS, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -83,7 +83,7 @@ describe('crops across processes', () => {
     await crop.grow();
     const reaper = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [...TS_NODE_ARGS, BIN, 'crop', 'reap', crop.dir], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+        const child = spawn(process.execPath, [...REPO_NODE_ARGS, BIN, 'crop', 'reap', crop.dir], { env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

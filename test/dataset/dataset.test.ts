@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { label } from '../../src/index.js';
-import { assertHarvestryError, checkedProduct, range, TS_NODE_ARGS } from '../_support/helpers.js';
+import { assertHarvestryError, checkedProduct, nodeArgsFor, range } from '../_support/helpers.js';
 
 const product = label({ varNames: 'p' }, checkedProduct);
 
@@ -154,8 +154,7 @@ describe('Dataset', () => {
   });
 
   it('toDataFrame() says what to install when neither danfojs-node nor danfojs is present', async () => {
-    const script = new URL('./fixtures/no-danfo.ts', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(process.execPath, [...TS_NODE_ARGS, script]);
+    const { stdout } = await promisify(execFile)(process.execPath, nodeArgsFor(new URL('./fixtures/no-danfo.ts', import.meta.url)));
     assert.match(stdout, /^E_DANFO_MISSING: DataFrames need danfo, and neither `danfojs-node` nor `danfojs` is installed\. Install one: `npm install danfojs@1\.1\.2`/);
   });
 });

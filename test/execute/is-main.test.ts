@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { closePools, Harvester, isMain } from '../../src/index.js';
 import { whereMain } from '../fixtures/where-main.js';
-import { TS_NODE_ARGS, duckdb, tempDir } from '../_support/helpers.js';
+import { REPO_NODE_ARGS, duckdb, tempDir } from '../_support/helpers.js';
 
 after(() => closePools());
 
@@ -48,7 +48,7 @@ describe('isMain()', () => {
     const h = new Harvester(whereMain, join(dir, 'cli.parquet'));
     const crop = h.crop({ numBatches: 2 });
     await crop.sowCombos({ x: XS });
-    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, BIN, 'crop', 'grow', crop.dir], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
+    const r = spawnSync(process.execPath, [...REPO_NODE_ARGS, BIN, 'crop', 'grow', crop.dir], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
     assert.equal(r.status, 0, r.stderr);
     await crop.reap();
     assert.deepEqual(await duckdb(`SELECT x, inFn, atTop, y FROM '${h.path}' ORDER BY x`), rows(false, false));

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { TS_NODE_ARGS } from '../_support/helpers.js';
+import { nodeArgsFor } from '../_support/helpers.js';
 
-const NOTEBOOK = fileURLToPath(new URL('../fixtures/notebook.ts', import.meta.url));
-const UNGUARDED = fileURLToPath(new URL('../fixtures/notebook-unguarded.ts', import.meta.url));
+const NOTEBOOK = new URL('../fixtures/notebook.ts', import.meta.url);
+const UNGUARDED = new URL('../fixtures/notebook-unguarded.ts', import.meta.url);
 const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
@@ -28,7 +28,7 @@ const EXPECTED = [
 describe('a notebook-style module: label, run, label again', () => {
   for (const executor of ['pool', 'subprocess']) {
     it(`runs every function on the ${executor} executor, printing only in the main process`, () => {
-      const r = run([...TS_NODE_ARGS, NOTEBOOK, executor]);
+      const r = run([...nodeArgsFor(NOTEBOOK), executor]);
       assert.equal(r.status, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
       assert.deepEqual(lines.slice(0, -1), ['first: 3 rows'], 'top-level code under isMain() ran once, in the main process');
@@ -37,13 +37,13 @@ describe('a notebook-style module: label, run, label again', () => {
   }
 
   it('runs on the pool under the tsx command (npx tsx notebook.ts)', () => {
-    const r = run([TSX_CLI, '--conditions=source', NOTEBOOK, 'pool']);
+    const r = run([TSX_CLI, '--conditions=source', fileURLToPath(NOTEBOOK), 'pool']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), EXPECTED);
   });
 
   it('says what to do when top-level code uses a result before the next label() (E_WORKER_IMPORT, cause E_SKIPPED_IN_WORKER)', () => {
-    const r = run([...TS_NODE_ARGS, UNGUARDED, 'pool']);
+    const r = run([...nodeArgsFor(UNGUARDED), 'pool']);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.deepEqual(lines.slice(0, -1), ['first: 2 rows'], 'the worker never printed: the line threw there');
@@ -51,7 +51,7 @@ describe('a notebook-style module: label, run, label again', () => {
     assert.equal(out.code, 'E_WORKER_IMPORT');
     assert.match(
       out.message,
-      /^A worker could not import file:.*notebook-unguarded\.ts, the module that labels the function: Code at the top level of file:.*notebook-unguarded\.ts used the result of a run \(reading `numRows`\), but this is a worker importing that module.*skip every run on the way.*wrap it in `if \(isMain\(\)\) \{ \.\.\. \}`, or label every function before the first run\.$/,
+      /^A worker could not import file:.*notebook-unguarded\.[jt]s, the module that labels the function: Code at the top level of file:.*notebook-unguarded\.[jt]s used the result of a run \(reading `numRows`\), but this is a worker importing that module.*skip every run on the way.*wrap it in `if \(isMain\(\)\) \{ \.\.\. \}`, or label every function before the first run\.$/,
     );
   });
 });

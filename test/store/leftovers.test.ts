@@ -9,10 +9,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { Harvester, label, Sampler } from '../../src/index.js';
 import { tempOwner } from '../../src/store/temporaries.js';
-import { tempDir, TS_NODE_ARGS } from '../_support/helpers.js';
+import { REPO_NODE_ARGS, runnable, tempDir } from '../_support/helpers.js';
 
 const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid;
@@ -67,14 +68,14 @@ describe('store: temporaries of dead writers', () => {
     const path = join(dir, 's.parquet');
     // a child that appends small row groups forever (every commit copies the file to a temporary and renames it)
     const script = `
-      import { Sampler, label } from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)};
+      import { Sampler, label } from ${JSON.stringify(pathToFileURL(runnable(new URL('../../src/index.ts', import.meta.url))).href)};
       const f = label({ varNames: 'p' }, ({ x }) => x * 2);
       const s = new Sampler(f, ${JSON.stringify(path)}, { commitEvery: { rows: 1, ms: 0 } });
       for (let k = 1; ; k++) { await s.sampleCombos(50, { combos: { x: (rng) => rng() }, seed: k }); if (k === 1) console.log('go'); }
     `;
     const seen = new Set<string>();
     for (let t = 0; t < 12 && seen.size === 0; t++) {
-      const child = spawn(process.execPath, [...TS_NODE_ARGS, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...REPO_NODE_ARGS, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((r) => {
         child.stdout.once('data', () => {
           r();
