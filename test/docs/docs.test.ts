@@ -11,7 +11,8 @@ import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ERROR_CODES, VERSION } from '../../src/index.js';
-import { TS_NODE_ARGS, tempDir } from '../_support/helpers.js';
+import { transformSync } from 'esbuild';
+import { COMPILED_TESTS, nodeArgsFor, tempDir } from '../_support/helpers.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -61,9 +62,12 @@ describe('docs examples run and print what they say', () => {
     const blocks = tsBlocks(readFileSync(file, 'utf8'));
     if (blocks.length === 0) return [];
     const name = relative(root, file);
+    // In the compiled tree (npm test) each block is transpiled as the tree is (esbuild, one module
+    // each) and runs on plain Node; from the source, as TypeScript under tsx.
     const scripts = blocks.map((block, i) => {
-      const script = join(out, `${name.replace(/[/.]/g, '_')}_${i}.ts`);
-      writeFileSync(script, instrument(block));
+      const script = join(out, `${name.replace(/[/.]/g, '_')}_${i}.${COMPILED_TESTS ? 'mjs' : 'ts'}`);
+      const code = instrument(block);
+      writeFileSync(script, COMPILED_TESTS ? transformSync(code, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: script.replace(/mjs$/, 'ts'), tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } }).code : code);
       return script;
     });
     return [{ file: name, cwd: tempDir('harvestry-docs-'), scripts, blocks }];
@@ -79,7 +83,7 @@ describe('docs examples run and print what they say', () => {
       let stdout = '';
       let stderr = '';
       try {
-        ({ stdout, stderr } = await run(process.execPath, [...TS_NODE_ARGS, join(root, 'test/docs/run-blocks.ts'), planFile, resultsFile], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }));
+        ({ stdout, stderr } = await run(process.execPath, [...nodeArgsFor(new URL('./run-blocks.ts', import.meta.url)), planFile, resultsFile], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }));
       } catch (err) {
         const e = err as { stderr?: string; stdout?: string };
         stdout = e.stdout ?? '';
