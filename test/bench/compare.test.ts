@@ -7,10 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The checkout itself (through package.json, which the compiled tree links): git paths are its.
+const ROOT = dirname(realpathSync(new URL('../../package.json', import.meta.url)));
 const SCRIPT = fileURLToPath(new URL('../../scripts/bench-compare.mjs', import.meta.url));
 
 function git(...args: string[]): { status: number | null; stdout: string } {
