@@ -11,7 +11,7 @@ import { dimType, type DatasetMeta } from '../dataset/meta.js';
 import { reconcileMeta } from '../dataset/reconcile.js';
 import type { AnyFunction, CaseFailure, ChunkResult } from '../execute/evaluate.js';
 import type { ExecResult } from '../execute/execute.js';
-import { executePlan, type PlanOptions } from '../execute/run.js';
+import { executePlan, SIGINT_REPEAT_MS, type PlanOptions } from '../execute/run.js';
 import type { PreparedRun, RunInput } from '../runner/prepare.js';
 import { caseFailedError, planOptions, warnSkipped, type Runner } from '../runner/runner.js';
 import { permutation } from '../space/rng.js';
@@ -68,14 +68,22 @@ export async function runHarvest(host: HarvestHost, input: RunInput, spec: Harve
   // as one during the run does: with no listener, Node (or tsx's relay of the signal) would end
   // the process with nothing caught.
   const early = new AbortController();
+  /** When the last SIGINT came (never: -Infinity). */
+  let last = Number.NEGATIVE_INFINITY;
   const onEarly = (): void => {
+    last = performance.now();
     early.abort(new Error('SIGINT'));
   };
   if (isMainThread) process.on('SIGINT', onEarly);
   try {
     return await harvestUntil(early.signal, host, input, spec, where);
   } finally {
-    process.off('SIGINT', onEarly);
+    // As the run's own listener does: the repeats of a Ctrl-C that came in the last second (tsx's
+    // CLI relays it again when the process has not ended within a few ms) are the same Ctrl-C.
+    // With no listener left, one would end the process before the caller's catch wrote anything.
+    const left = SIGINT_REPEAT_MS - (performance.now() - last);
+    if (left <= 0) process.off('SIGINT', onEarly);
+    else setTimeout(() => process.off('SIGINT', onEarly), left).unref();
   }
 }
 
