@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { HarvestryError, type ErrorCode } from '../../src/index.js';
 
 /** A fresh temporary folder, removed after the test file. */
@@ -19,8 +18,14 @@ export function tempDir(prefix = 'harvestry-test-'): string {
   return dir;
 }
 
-/** Runs a SQL query in an in-memory DuckDB and returns the rows as objects (JSON-friendly values). */
+/**
+ * Runs a SQL query in an in-memory DuckDB and returns the rows as objects (JSON-friendly values).
+ * DuckDB is imported here, not at the top: loading its native library costs ~370 ms of CPU, and
+ * this module is also loaded by fixtures that run in every pool thread, subprocess child and
+ * grower of the tests, which never query.
+ */
 export async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
   try {
