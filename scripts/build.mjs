@@ -15,9 +15,10 @@
 // only (the benchmarks' build, `npm run bench`, over the file-by-file build tsconfig.bench.json
 // made there).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -64,7 +65,8 @@ export async function bundle(outdir) {
 const args = process.argv.slice(2);
 if (args[0] === '--bundle-into') {
   await bundle(args[1]);
-} else if (import.meta.url === `file://${process.argv[1]}`) {
+} else if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  // (run as a script, also through a symlink: the compiled test tree links scripts/)
   const out = args[0] === '--out' ? resolve(args[1]) : join(root, 'dist');
   rmSync(out, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

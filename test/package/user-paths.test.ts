@@ -24,30 +24,35 @@ export const slow = label({ varNames: 'y' }, ({ x }: { x: number }) => {
   return x * x;
 });
 
+// harvest.ts <executor> [folder ...]: harvests out-<executor>.parquet in each folder (the current
+// one when none is named), one after another in this process, printing a line for each.
 const executor = process.argv[2] as 'inline' | 'pool';
-const h = new Harvester(slow, \`out-\${executor}.parquet\`);
+const folders = process.argv.length > 3 ? process.argv.slice(3) : ['.'];
 console.log('running');
 let told = false;
-try {
-  await h.harvestCombos(
-    { x: Array.from({ length: ${CASES} }, (_, i) => i) },
-    {
-      executor,
-      ...(executor === 'pool' ? { numWorkers: 2 } : {}),
-      missingOnly: true,
-      commitEvery: { ms: 200 },
-      onCommit: (info) => {
-        if (!told && info.rows > 0) {
-          told = true;
-          console.log('committed');
-        }
+for (const folder of folders) {
+  const h = new Harvester(slow, \`\${folder}/out-\${executor}.parquet\`);
+  try {
+    await h.harvestCombos(
+      { x: Array.from({ length: ${CASES} }, (_, i) => i) },
+      {
+        executor,
+        ...(executor === 'pool' ? { numWorkers: 2 } : {}),
+        missingOnly: true,
+        commitEvery: { ms: 200 },
+        onCommit: (info) => {
+          if (!told && info.rows > 0) {
+            told = true;
+            console.log('committed');
+          }
+        },
       },
-    },
-  );
-  console.log(JSON.stringify({ code: null, cases: h.lastReport?.cases ?? null }));
-} catch (err) {
-  const e = err as { code?: string; message?: string };
-  console.log(JSON.stringify({ code: e.code ?? String(err), message: e.message, cases: h.lastReport?.cases ?? null }));
+    );
+    console.log(JSON.stringify({ code: null, cases: h.lastReport?.cases ?? null }));
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    console.log(JSON.stringify({ code: e.code ?? String(err), message: e.message, cases: h.lastReport?.cases ?? null }));
+  }
 }
 `;
 
@@ -114,43 +119,60 @@ describe('one Ctrl-C under npx tsx', () => {
     // Not tested: a Ctrl-C while a pool's threads start under tsx. tsx's CLI kills its child when
     // the child's main thread does not answer within ~60 ms, and with the threads compiling on a
     // loaded 2-core machine it does not always (see "Ctrl-C under npx tsx" in docs/guide/execute.md).
-    for (const moment of ['start', 'commit', 'later'] as const) {
-      it(`stops an ${executor} harvest at ${MOMENTS[moment]} with E_ABORTED, keeps the finished rows, and a rerun completes the grid`, async () => {
-        // npx itself got the SIGINT too: it waits for the script, then ends by that signal, so its
-        // exit status is not the script's. What the script printed last tells how it ended.
-        // tsx's CLI kills the script when its main thread does not answer within ~60 ms, which a
-        // machine loaded far past its cores can cause at any moment (docs/guide/execute.md): a
-        // script ended silently is tried again, up to 3 times; a harvest that never catches the
-        // Ctrl-C still fails every time.
-        const silent: string[] = [];
-        let dir = '';
-        let what = '';
-        let last = '';
-        for (let attempt = 1; attempt <= 3; attempt++) {
-          dir = projectDir(`sigint-${executor}-${moment}`);
-          writeFileSync(join(dir, 'harvest.ts'), HARVEST);
-          const stopped = await interrupted(dir, executor, moment);
-          what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${stopped.stdout}\n--- stderr:\n${stopped.stderr}`;
-          last = stopped.stdout.trim().split('\n').at(-1)!;
-          if (last.startsWith('{')) break;
-          silent.push(`attempt ${attempt}: npx ended by ${stopped.status ?? stopped.signal}; ${what}`);
-        }
-        assert.ok(last.startsWith('{'), `the script's catch did not run, 3 times:\n${silent.join('\n')}`);
-        if (silent.length > 0) console.log(`# ${executor} at ${moment}: ${silent.length} attempt(s) ended silently before this one (tsx's 60 ms limit)`);
-        const ended = JSON.parse(last) as { code: string | null; cases: number | null };
-        assert.equal(ended.code, 'E_ABORTED', what);
-        const file = join(dir, `out-${executor}.parquet`);
-        const kept = existsSync(file) ? await fileRows(file) : { n: 0, keys: 0, wrong: 0 };
-        if (moment === 'commit' || moment === 'later') assert.ok(kept.n > 0 && kept.n < CASES, `${kept.n} rows on disk after the Ctrl-C; ${what}`);
-        assert.equal(kept.keys, kept.n);
-        assert.equal(kept.wrong, 0);
-        // lastReport is set after E_ABORTED: the cases it ran are the rows it committed
-        if (moment !== 'start') assert.equal(ended.cases, kept.n, what);
-        const rerun = ok(inProject('npx', ['tsx', 'harvest.ts', executor], dir), 'the rerun');
-        assert.deepEqual(JSON.parse(rerun.trim().split('\n').at(-1)!), { code: null, cases: CASES - kept.n }, 'the rerun runs only the missing cases');
-        assert.deepEqual(await fileRows(file), { n: CASES, keys: CASES, wrong: 0 }, 'the rerun completes the grid, each key once');
+    describe(`on the ${executor} executor`, () => {
+      /** The folder of each stopped harvest and the rows it left on disk, for the rerun below. */
+      const stopped = new Map<Moment, { dir: string; kept: { n: number; keys: number; wrong: number } }>();
+      for (const moment of ['start', 'commit', 'later'] as const) {
+        it(`stops the harvest at ${MOMENTS[moment]} with E_ABORTED and keeps the finished rows`, async () => {
+          // npx itself got the SIGINT too: it waits for the script, then ends by that signal, so its
+          // exit status is not the script's. What the script printed last tells how it ended.
+          // tsx's CLI kills the script when its main thread does not answer within ~60 ms, which a
+          // machine loaded far past its cores can cause at any moment (docs/guide/execute.md): a
+          // script ended silently is tried again, up to 3 times; a harvest that never catches the
+          // Ctrl-C still fails every time.
+          const silent: string[] = [];
+          let dir = '';
+          let what = '';
+          let last = '';
+          for (let attempt = 1; attempt <= 3; attempt++) {
+            dir = projectDir(`sigint-${executor}-${moment}`);
+            writeFileSync(join(dir, 'harvest.ts'), HARVEST);
+            const run = await interrupted(dir, executor, moment);
+            what = `npx tsx harvest.ts ${executor} stopped at ${moment}:\n--- stdout:\n${run.stdout}\n--- stderr:\n${run.stderr}`;
+            last = run.stdout.trim().split('\n').at(-1)!;
+            if (last.startsWith('{')) break;
+            silent.push(`attempt ${attempt}: npx ended by ${run.status ?? run.signal}; ${what}`);
+          }
+          assert.ok(last.startsWith('{'), `the script's catch did not run, 3 times:\n${silent.join('\n')}`);
+          if (silent.length > 0) console.log(`# ${executor} at ${moment}: ${silent.length} attempt(s) ended silently before this one (tsx's 60 ms limit)`);
+          const ended = JSON.parse(last) as { code: string | null; cases: number | null };
+          assert.equal(ended.code, 'E_ABORTED', what);
+          const file = join(dir, `out-${executor}.parquet`);
+          const kept = existsSync(file) ? await fileRows(file) : { n: 0, keys: 0, wrong: 0 };
+          if (moment === 'commit' || moment === 'later') assert.ok(kept.n > 0 && kept.n < CASES, `${kept.n} rows on disk after the Ctrl-C; ${what}`);
+          assert.equal(kept.keys, kept.n);
+          assert.equal(kept.wrong, 0);
+          // lastReport is set after E_ABORTED: the cases it ran are the rows it committed
+          if (moment !== 'start') assert.equal(ended.cases, kept.n, what);
+          stopped.set(moment, { dir, kept });
+        });
+      }
+
+      // One `npx tsx` process reruns the three stopped harvests, one folder after another: each
+      // runs only its missing cases and completes its grid.
+      it(`a rerun of the three stopped harvests runs only the missing cases and completes the grid, each key once`, async () => {
+        assert.equal(stopped.size, 3, 'a stopped harvest above failed: nothing to rerun for it');
+        const runs = [...stopped.values()];
+        const out = ok(inProject('npx', ['tsx', 'harvest.ts', executor, ...runs.map((r) => r.dir)], runs[0]!.dir), 'the rerun');
+        const lines = out.trim().split('\n').filter((line) => line.startsWith('{'));
+        assert.deepEqual(
+          lines.map((line) => JSON.parse(line) as unknown),
+          runs.map((r) => ({ code: null, cases: CASES - r.kept.n })),
+          'the rerun runs only the missing cases',
+        );
+        for (const r of runs) assert.deepEqual(await fileRows(join(r.dir, `out-${executor}.parquet`)), { n: CASES, keys: CASES, wrong: 0 }, `the rerun completes the grid in ${r.dir}, each key once`);
       });
-    }
+    });
   }
 });
 
