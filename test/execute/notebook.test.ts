@@ -1,17 +1,16 @@
 /**
  * A notebook-style module (label, run, label again, run again, all at its top level) on the pool
  * and in child processes: workers run the module's top level only as far as the function they
- * need, skip the runs on the way, and never read an export not initialized yet.
+ * need, skip the runs on the way, and never read an export not initialized yet. The same notebook
+ * under `npx tsx`, with the installed package, is in test/package/user-paths.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { nodeArgsFor } from '../_support/helpers.js';
 
 const NOTEBOOK = new URL('../fixtures/notebook.ts', import.meta.url);
 const UNGUARDED = new URL('../fixtures/notebook-unguarded.ts', import.meta.url);
-const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } });
@@ -35,12 +34,6 @@ describe('a notebook-style module: label, run, label again', () => {
       assert.deepEqual(JSON.parse(lines.at(-1)!), EXPECTED);
     });
   }
-
-  it('runs on the pool under the tsx command (npx tsx notebook.ts)', () => {
-    const r = run([TSX_CLI, '--conditions=source', fileURLToPath(NOTEBOOK), 'pool']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), EXPECTED);
-  });
 
   it('says what to do when top-level code uses a result before the next label() (E_WORKER_IMPORT, cause E_SKIPPED_IN_WORKER)', () => {
     const r = run([...nodeArgsFor(UNGUARDED), 'pool']);

@@ -17,9 +17,10 @@ const CASES = 120;
 
 const HARVEST = `import { Harvester, label } from 'harvestry';
 
-/** A slow square: about 25 ms a case. */
+/** A slow square: about 25 ms of CPU a case (CASE_MS; the reruns below need no time to stop in). */
+const MS = Number(process.env['CASE_MS'] ?? 25);
 export const slow = label({ varNames: 'y' }, ({ x }: { x: number }) => {
-  const until = Date.now() + 25;
+  const until = Date.now() + MS;
   while (Date.now() < until);
   return x * x;
 });
@@ -163,7 +164,9 @@ describe('one Ctrl-C under npx tsx', () => {
       it(`a rerun of the three stopped harvests runs only the missing cases and completes the grid, each key once`, async () => {
         assert.equal(stopped.size, 3, 'a stopped harvest above failed: nothing to rerun for it');
         const runs = [...stopped.values()];
-        const out = ok(inProject('npx', ['tsx', 'harvest.ts', executor, ...runs.map((r) => r.dir)], runs[0]!.dir), 'the rerun');
+        // Its cases busy-wait no more (CASE_MS=0): nothing stops it, and ~300 cases of 25 ms were
+        // 7.5 s of CPU. The function's source is the same, so is its fingerprint.
+        const out = ok(inProject('npx', ['tsx', 'harvest.ts', executor, ...runs.map((r) => r.dir)], runs[0]!.dir, { CASE_MS: '0' }), 'the rerun');
         const lines = out.trim().split('\n').filter((line) => line.startsWith('{'));
         assert.deepEqual(
           lines.map((line) => JSON.parse(line) as unknown),
@@ -177,33 +180,38 @@ describe('one Ctrl-C under npx tsx', () => {
 });
 
 describe('a notebook-style module', () => {
-  it('labels a function, runs it on the pool at top level, labels another, runs that on the pool', () => {
+  it('labels a function, runs it on the pool at top level, labels others, runs them and the first again; top-level code under isMain() runs once', () => {
     const dir = projectDir('notebook');
     writeFileSync(
       join(dir, 'notebook.ts'),
-      `import { label } from 'harvestry';
+      `import { closePools, isMain, label } from 'harvestry';
 
-export const first = label({ varNames: 'y' }, ({ x }: { x: number }) => x + 1);
-const a = await first.runCombos({ x: [1, 2, 3] }, { executor: 'pool', numWorkers: 2 });
+const POOL = { executor: 'pool', numWorkers: 2 } as const;
 
-export const second = label({ varNames: 'z' }, ({ x }: { x: number }) => x * 10);
-const b = await second.runCombos({ x: [1, 2] }, { executor: 'pool', numWorkers: 2 });
+export const first = label({ varNames: 'y' }, ({ x }: { x: number }) => x * 2);
+const a = await first.runCombos({ x: [1, 2, 3] }, POOL);
+if (isMain()) console.log(\`first: \${a.numRows} rows\`);
 
-console.log(JSON.stringify({ a: a.toRecords(), b: b.toRecords() }));
+export const second = label({ varNames: 'z' }, ({ x }: { x: number }) => x * 3);
+const b = await second.runCombos({ x: [4, 5] }, POOL);
+
+export const third = label({ varNames: 'w' }, ({ x, k }: { x: number; k: number }) => x * k);
+const c = await third.runCombos({ x: [6] }, { ...POOL, constants: { k: 7 } });
+// \`first\` again, after the workers went on to \`third\`.
+const again = await first.runCombos({ x: [8, 9] }, POOL);
+
+if (isMain()) console.log(JSON.stringify([a, b, c, again].map((ds) => ds.toRecords())));
+await closePools();
 `,
     );
-    const out = ok(inProject('npx', ['tsx', 'notebook.ts'], dir), 'npx tsx notebook.ts');
-    assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), {
-      a: [
-        { x: 1, y: 2 },
-        { x: 2, y: 3 },
-        { x: 3, y: 4 },
-      ],
-      b: [
-        { x: 1, z: 10 },
-        { x: 2, z: 20 },
-      ],
-    });
+    const lines = ok(inProject('npx', ['tsx', 'notebook.ts'], dir), 'npx tsx notebook.ts').trim().split('\n');
+    assert.deepEqual(lines.slice(0, -1), ['first: 3 rows'], 'top-level code under isMain() ran once, in the main process');
+    assert.deepEqual(JSON.parse(lines.at(-1)!), [
+      [1, 2, 3].map((x) => ({ x, y: 2 * x })),
+      [4, 5].map((x) => ({ x, z: 3 * x })),
+      [{ x: 6, w: 42 }],
+      [8, 9].map((x) => ({ x, y: 2 * x })),
+    ]);
   });
 });
 
