@@ -3,11 +3,21 @@
  * per size and is reused by later runs; it closes when {@link closePools} is called or after
  * it has been idle a while. Its threads never keep the process alive on their own.
  */
-import { Piscina, move, transferableSymbol, valueSymbol } from 'piscina';
+import { createRequire } from 'node:module';
+import type * as PiscinaModule from 'piscina';
+import type { Piscina } from 'piscina';
 import { FROM_SOURCE, ownModule } from '../own-url.js';
 import type { FunctionSite } from './site.js';
 import { parentPreloads, type Preload } from './preloads.js';
 import { transferablesOf, type WireOutcome } from './wire.js';
+
+let piscina: typeof PiscinaModule | undefined;
+/**
+ * piscina, loaded when the first pool starts (or a pool thread sends its first result): ~45 ms of
+ * CPU that a process which never starts a pool (an inline run, a subprocess child, the CLI) does
+ * not pay.
+ */
+const loadPiscina = (): typeof PiscinaModule => (piscina ??= createRequire(import.meta.url)('piscina') as typeof PiscinaModule);
 
 /** One piece of work for a worker: positions `from` to `to` of a run. */
 export interface PoolTask {
@@ -111,7 +121,8 @@ export function leasePool(numWorkers: number): PoolLease {
   let entry = pools.get(numWorkers);
   if (entry === undefined) {
     const workerData: PoolWorkerData = { preloads: parentPreloads(), worker: ownModule('execute/pool-worker.js').href };
-    const piscina = new Piscina<PoolTask, WireOutcome>({
+    const { Piscina: Pool } = loadPiscina();
+    const piscina = new Pool<PoolTask, WireOutcome>({
       filename: (FROM_SOURCE ? ownModule('execute/_pool-bootstrap.mjs') : ownModule('execute/pool-worker.js')).href,
       minThreads: numWorkers,
       maxThreads: numWorkers,
@@ -178,7 +189,8 @@ export async function closePools(): Promise<void> {
  */
 export function movable(outcome: WireOutcome): unknown {
   if (outcome.kind !== 'chunk') return outcome;
-  return move({ [transferableSymbol]: transferablesOf(outcome.chunk), [valueSymbol]: outcome });
+  const p = loadPiscina();
+  return p.move({ [p.transferableSymbol]: transferablesOf(outcome.chunk), [p.valueSymbol]: outcome });
 }
 
 async function closeEntry(numWorkers: number, e: PoolEntry): Promise<void> {

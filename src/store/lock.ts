@@ -10,7 +10,6 @@
 import { existsSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { HarvestryError } from '../errors.js';
 import { codedFsError, lockProblem } from './writable.js';
 
@@ -63,6 +62,9 @@ export async function withLock<T>(path: string, fn: (isCompromised: () => boolea
   let wait = 5;
   let release: (() => Promise<void>) | null = null;
   const watch = new LockWatch(lockPath, staleMs);
+  // Imported here, not at the top: ~25 ms of CPU (with graceful-fs, retry and signal-exit) that a
+  // process which never writes (a pool thread, a subprocess child) does not pay.
+  const { default: lockfile } = await import('proper-lockfile');
   while (release === null) {
     try {
       release = await lockfile.lock(path, {
