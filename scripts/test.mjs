@@ -196,11 +196,10 @@ const committedDurations = JSON.parse(readFileSync(join(root, 'scripts/test-dura
 const knownDurations = { ...committedDurations, ...(existsSync(durationsFile) ? JSON.parse(readFileSync(durationsFile, 'utf8')) : {}) };
 const expected = (f) => knownDurations[f] ?? 5000;
 
-// The real-SLURM job-array tests run after the others, alone: their tasks are timed by the
-// scheduler, and a machine busy with two other test files makes them flaky (see the closing
-// note of the stop that added this; the cause is not found yet).
-const alone = files.filter((f) => f === 'test/crop/slurm.test.ts');
-let together = files.filter((f) => !alone.includes(f));
+// The real-SLURM job-array tests run with the others. (They ran alone, after the others, while
+// one of them failed now and then; the cause was a status message that depended on whether
+// squeue still listed a cancelled pending task, not the load.)
+let together = [...files];
 
 // Each test file is a process of its own, and starting one (tsx, then harvestry's modules)
 // costs more CPU than a short file's tests: the short files (under 2 s of tests) run together,
@@ -228,18 +227,17 @@ together.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
 const reports = [];
 // Three test files at a time on 2 cores: many of them wait on children, timers or a browser, and
 // with two the cores idled (399 s against 369 s for the whole run here).
-for (const [label, group, concurrency] of [['tests', together, process.env.TEST_CONCURRENCY ?? '3'], ['tests on the real SLURM cluster (alone)', alone, '1']]) {
-  if (group.length === 0) continue;
-  const report = { tap: join(tapDir, `report-${reports.length}.tap`), durations: join(tapDir, `durations-${reports.length}.json`) };
+{
+  const report = { tap: join(tapDir, 'report.tap'), durations: join(tapDir, 'durations.json') };
   reports.push(report);
-  await run(label, process.execPath, [
+  await run('tests', process.execPath, [
     ...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []),
     '--test',
-    `--test-concurrency=${concurrency}`,
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${report.tap}`,
     `--test-reporter=${join(root, 'scripts/test-durations.mjs')}`, `--test-reporter-destination=${report.durations}`,
-    ...group.map(runPath),
+    ...together.map(runPath),
   ], { env });
 }
 

@@ -189,6 +189,10 @@ function viewOf(t: SlurmTask | null, job: string): Omit<SchedulerView, 'log' | '
   if (QUEUED.has(t.state)) return { state: 'queued', job, said: `SLURM task ${job} is ${t.state}${reason}` };
   if (RUNNING.has(t.state)) return { state: 'running', job, said: `SLURM task ${job} is ${t.state}` };
   if (t.state === 'COMPLETED') return { state: 'failed', job, said: `SLURM task ${job} ended COMPLETED without writing the batch's result` };
+  // A pending task cancelled keeps the reason it was pending for (JobArrayTaskLimit, Priority,
+  // Dependency, ...) until SLURM forgets it; a task that ran has none. That reason is not why it
+  // ended.
+  if (t.state === 'CANCELLED' && reason !== '') return { state: 'failed', job, said: `SLURM task ${job} was cancelled before it started (it was pending: ${t.reason})` };
   return { state: 'failed', job, said: `SLURM task ${job} ended ${t.state}${reason}` };
 }
 

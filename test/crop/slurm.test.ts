@@ -88,7 +88,13 @@ describe('crops on a real SLURM cluster', { skip: skip ? 'HARVESTRY_SKIP_SLURM=1
     rmSync(`${gate}.wait-3-10`);
     let status = await crop.wait({ pollMs: 200, timeoutMs: 120_000 });
     assert.deepEqual({ done: status.done, failed: status.failed }, { done: [1, 2, 3, 5], failed: [4] }, Crop_render(status));
-    assert.equal(status.batches[3]!.error, `SLURM task ${r.jobIds[1]}_2 is gone without a result (cancelled before it started)`);
+    // squeue lists the cancelled task for a while (MinJobAge), then forgets it: either way it is
+    // said to have been cancelled before it started
+    const job = `${r.jobIds[1]}_2`;
+    assert.ok(
+      [`SLURM task ${job} was cancelled before it started (it was pending: JobArrayTaskLimit)`, `SLURM task ${job} is gone without a result (cancelled before it started)`].includes(status.batches[3]!.error ?? ''),
+      status.batches[3]!.error ?? 'no error',
+    );
     assert.ok(existsSync(join(crop.dir, 'jobs', `${r.jobIds[2]}.json`)));
     await crop.submit({ batches: 'failed' });
     status = await crop.wait({ pollMs: 200, timeoutMs: 120_000 });
