@@ -71,12 +71,15 @@ export async function readCropStatus(paths: CropPaths, manifest: CropManifest, o
     return end - start;
   };
   // a result file counts once checked whole: a damaged one is a failed batch, grown again
-  const { done, damaged } = verifiedBatches(paths, casesOf);
+  let { done, damaged } = verifiedBatches(paths, casesOf);
   const failures = readFailures(paths);
   const here = hostname();
   // the scheduler's view of each batch: the latest submission that took it
   const submissions = readSubmissions(paths);
   const scheduler = options.scheduler === false ? { views: new Map<number, SchedulerView>(), error: null } : await schedulerViews(paths, submissions, done);
+  // A task that ended between the read of the results above and SLURM's answer wrote its result
+  // in between: read the results again before calling its batch failed.
+  if ([...scheduler.views.values()].some((v) => v.state === 'failed')) ({ done, damaged } = verifiedBatches(paths, casesOf));
   const live = new Map<number, { at: string }>();
   const dead = new Map<number, { at: string; who: string }>();
   for (const { claim } of readClaims(paths)) {

@@ -177,3 +177,30 @@ describe('submitting with qsub (PBS and SGE)', () => {
     await assertHarvestryError(() => crop.submit({ scheduler: 'pbs' }), 'E_SUBMIT_FAILED', /Cannot submit to PBS: `qsub` is not on PATH\. Submit from a machine of the cluster, or grow the crop here/);
   });
 });
+
+describe('asking squeue about a task that ends meanwhile', () => {
+  // The stand-in squeue runs the job script sbatch was given for task 1 (the real grower grows
+  // batch 1), then says the task COMPLETED: the task ended after the status read the results and
+  // before squeue answered.
+  const bin = join(dir, 'slurm-bin');
+  spawnSync('mkdir', ['-p', bin]);
+  writeFileSync(join(bin, 'sbatch'), `#!/bin/bash\ncp "\${@: -1}" "${dir}/slurm-submitted.sh"\necho "77"\n`);
+  writeFileSync(join(bin, 'squeue'), `#!/bin/bash\nif [ ! -e "${dir}/slurm-grown" ]; then touch "${dir}/slurm-grown"; SLURM_ARRAY_TASK_ID=1 bash "${dir}/slurm-submitted.sh" > "${dir}/slurm-task.log" 2>&1; fi\necho "77_1|1|COMPLETED|None"\n`);
+  // (submit reads MaxArraySize from scontrol: the real one waits ~9 s for a controller that is
+  // not running)
+  writeFileSync(join(bin, 'scontrol'), '#!/bin/bash\necho "MaxArraySize            = 1001"\n');
+  for (const name of ['sbatch', 'squeue', 'scontrol']) chmodSync(join(bin, name), 0o755);
+
+  it('counts its batch done, not "ended COMPLETED without writing the batch\'s result"', async (t) => {
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    t.after(() => (process.env.PATH = path));
+    const h = new Harvester(product, join(dir, 'ends-meanwhile.parquet'));
+    const crop = h.crop({ numBatches: 1 });
+    await crop.sowCombos({ a: [1, 2], b: [10] });
+    await crop.submit();
+    const status = await crop.status();
+    assert.equal(status.batches[0]!.error, null, `${status.batches[0]!.error ?? ''}\n${readFileSync(join(dir, 'slurm-task.log'), 'utf8')}`);
+    assert.deepEqual(status.done, [1]);
+  });
+});
