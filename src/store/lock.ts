@@ -10,8 +10,18 @@
 import { existsSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import type ProperLockfile from 'proper-lockfile';
 import { HarvestryError } from '../errors.js';
 import { codedFsError, lockProblem } from './writable.js';
+
+let lockfileLib: Promise<typeof ProperLockfile> | undefined;
+/** proper-lockfile (with graceful-fs, retry and signal-exit: ~25 ms of CPU), loaded once. */
+const loadLockfile = (): Promise<typeof ProperLockfile> => (lockfileLib ??= import('proper-lockfile').then((m) => m.default));
+// The main thread loads it while harvestry is imported, so a first write pays nothing more (as
+// apache-arrow, dataset/_arrow-lib.ts); pool threads, subprocess children and growers, which
+// evaluate cases and do not write, never do.
+if (isMainThread && process.env.HARVESTRY_CHILD !== '1') await loadLockfile();
 
 /** How to take a lock. */
 export interface LockOptions {
@@ -62,9 +72,7 @@ export async function withLock<T>(path: string, fn: (isCompromised: () => boolea
   let wait = 5;
   let release: (() => Promise<void>) | null = null;
   const watch = new LockWatch(lockPath, staleMs);
-  // Imported here, not at the top: ~25 ms of CPU (with graceful-fs, retry and signal-exit) that a
-  // process which never writes (a pool thread, a subprocess child) does not pay.
-  const { default: lockfile } = await import('proper-lockfile');
+  const lockfile = await loadLockfile();
   while (release === null) {
     try {
       release = await lockfile.lock(path, {
