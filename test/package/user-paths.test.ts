@@ -220,11 +220,20 @@ describe('a crop sown from TypeScript, grown from the command line', () => {
     const dir = projectDir('crop');
     writeFileSync(
       join(dir, 'sweep.ts'),
-      `import { appendFileSync } from 'node:fs';
+      `import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { Harvester, label } from 'harvestry';
+
+// A grower imports this module before it claims a batch: it says it is up, and its cases wait
+// (up to a minute) until both growers are, so a machine slow to start the second grower cannot
+// let the first grow every batch before the second claims one.
+const up = (g: string): string => ${JSON.stringify(join(dir, 'up-'))} + g;
+if (process.env['GROWER'] !== undefined) writeFileSync(up(process.env['GROWER']), '');
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** a * b, slowly; records which grower ran it and logs every call. */
 export const product = label({ varNames: ['p', 'grower'] }, ({ a, b }: { a: number; b: number }) => {
+  const latest = Date.now() + 60_000;
+  while (!(existsSync(up('A')) && existsSync(up('B'))) && Date.now() < latest) Atomics.wait(pause, 0, 0, 20);
   appendFileSync(${JSON.stringify(join(dir, 'calls.log'))}, \`\${a},\${b}\\n\`);
   const until = Date.now() + 40;
   while (Date.now() < until);
