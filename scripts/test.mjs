@@ -228,39 +228,35 @@ if (light.length >= 6) {
   }
 }
 together.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
-const reports = [];
+const report = { tap: join(tapDir, 'report.tap'), durations: join(tapDir, 'durations.json') };
 // Three test files at a time on 2 cores: many of them wait on children, timers or a browser, and
 // with two the cores idled (399 s against 369 s for the whole run here).
-{
-  const report = { tap: join(tapDir, 'report.tap'), durations: join(tapDir, 'durations.json') };
-  reports.push(report);
-  await run('tests', process.execPath, [
-    ...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []),
-    '--test',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${report.tap}`,
-    `--test-reporter=${join(root, 'scripts/test-durations.mjs')}`, `--test-reporter-destination=${report.durations}`,
-    ...together.map(runPath),
-  ], { env });
-}
+await run('tests', process.execPath, [
+  ...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []),
+  '--test',
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${report.tap}`,
+  `--test-reporter=${join(root, 'scripts/test-durations.mjs')}`, `--test-reporter-destination=${report.durations}`,
+  ...together.map(runPath),
+], { env });
 
 {
   const waited = Date.now();
   await Promise.all([checks, installed]);
   if (Date.now() - waited > 1000) console.log(`(waited ${secsSince(waited)}s for the checks)`);
 }
-const taps = reports.map((r) => readFileSync(r.tap, 'utf8'));
+const tap = readFileSync(report.tap, 'utf8');
 if (filters.length === 0) {
   // Files of their own are timed; the short ones, run together, keep their earlier times.
-  const measured = Object.assign({}, ...reports.map((r) => JSON.parse(readFileSync(r.durations, 'utf8'))));
+  const measured = JSON.parse(readFileSync(report.durations, 'utf8'));
   const kept = Object.fromEntries(files.map((f) => [f, measured[f] ?? knownDurations[f] ?? LIGHT_MS]));
   mkdirSync(dirname(durationsFile), { recursive: true });
   writeFileSync(durationsFile, `${JSON.stringify(Object.fromEntries(Object.entries(kept).sort((a, b) => b[1] - a[1])), null, 2)}\n`);
 }
 cleanup();
 
-const count = (key) => taps.reduce((n, tap) => n + Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0), 0);
+const count = (key) => Number((tap.match(new RegExp(`^# ${key} ([0-9]+)$`, 'm')) ?? [])[1] ?? 0);
 const tests = count('tests');
 const pass = count('pass');
 console.log(`\n${tests} tests, ${pass} passed, in ${files.length} files, ${secsSince(runStarted)}s in all`);

@@ -26,4 +26,11 @@ export const arrow: typeof Arrow = new Proxy({} as typeof Arrow, {
   },
 });
 
-if (isMainThread && process.env.HARVESTRY_CHILD !== '1') await loadArrow();
+/**
+ * True in the thread that loads harvestry's libraries while harvestry is imported: the main
+ * thread of a process that is not a subprocess child or a crop grower (HARVESTRY_CHILD). Pool
+ * threads and those processes only evaluate cases, and load a library when they first need it.
+ */
+export const LOADS_AT_IMPORT = isMainThread && process.env.HARVESTRY_CHILD !== '1';
+
+if (LOADS_AT_IMPORT) await loadArrow();

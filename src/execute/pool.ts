@@ -5,7 +5,6 @@
  */
 import { createRequire } from 'node:module';
 import type * as PiscinaModule from 'piscina';
-import type { Piscina } from 'piscina';
 import { FROM_SOURCE, ownModule } from '../own-url.js';
 import type { FunctionSite } from './site.js';
 import { parentPreloads, type Preload } from './preloads.js';
@@ -102,7 +101,7 @@ export interface PoolLease {
 export const POOL_IDLE_MS = 30_000;
 
 interface PoolEntry {
-  readonly piscina: Piscina<PoolTask, WireOutcome>;
+  readonly piscina: PiscinaModule.Piscina<PoolTask, WireOutcome>;
   users: number;
   started: boolean;
   idle: NodeJS.Timeout | null;

@@ -10,18 +10,18 @@
 import { existsSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import type ProperLockfile from 'proper-lockfile';
+import { LOADS_AT_IMPORT } from '../dataset/_arrow-lib.js';
 import { HarvestryError } from '../errors.js';
 import { codedFsError, lockProblem } from './writable.js';
 
 let lockfileLib: Promise<typeof ProperLockfile> | undefined;
 /** proper-lockfile (with graceful-fs, retry and signal-exit: ~25 ms of CPU), loaded once. */
 const loadLockfile = (): Promise<typeof ProperLockfile> => (lockfileLib ??= import('proper-lockfile').then((m) => m.default));
-// The main thread loads it while harvestry is imported, so a first write pays nothing more (as
-// apache-arrow, dataset/_arrow-lib.ts); pool threads, subprocess children and growers, which
-// evaluate cases and do not write, never do.
-if (isMainThread && process.env.HARVESTRY_CHILD !== '1') await loadLockfile();
+// Loaded while harvestry is imported, as apache-arrow is, so a first write pays nothing more;
+// pool threads, subprocess children and crop growers take no lock (a grower writes its batch
+// files atomically, without one) and never load it.
+if (LOADS_AT_IMPORT) await loadLockfile();
 
 /** How to take a lock. */
 export interface LockOptions {

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { Harvester } from '../../src/index.js';
 import { renderJobScript, type JobScriptSpec } from '../../src/crop/job-script.js';
 import { planArrays } from '../../src/crop/jobs.js';
@@ -147,17 +147,31 @@ describe('job scripts', () => {
   });
 });
 
+/** Writes stand-in commands (name to bash script) into a new folder `folder` of the temp dir; returns it. */
+function standIns(folder: string, commands: Readonly<Record<string, string>>): string {
+  const bin = join(dir, folder);
+  mkdirSync(bin, { recursive: true });
+  for (const [name, script] of Object.entries(commands)) {
+    writeFileSync(join(bin, name), script);
+    chmodSync(join(bin, name), 0o755);
+  }
+  return bin;
+}
+
+/** Puts `bin` first on PATH for the test `t`, as it was after. */
+function firstOnPath(t: TestContext, bin: string): void {
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path ?? ''}`;
+  t.after(() => (process.env.PATH = path));
+}
+
 describe('submitting with qsub (PBS and SGE)', () => {
-  const bin = join(dir, 'bin');
-  spawnSync('mkdir', ['-p', bin]);
-  const qsub = join(bin, 'qsub');
-  writeFileSync(qsub, `#!/bin/bash\nif grep -q refuse-me "$1"; then echo "qsub: Unknown queue MSG=requested queue not found" >&2; exit 168; fi\ncp "$1" "${dir}/submitted.sh"\necho "4242.headnode"\n`);
-  chmodSync(qsub, 0o755);
+  const bin = standIns('bin', {
+    qsub: `#!/bin/bash\nif grep -q refuse-me "$1"; then echo "qsub: Unknown queue MSG=requested queue not found" >&2; exit 168; fi\ncp "$1" "${dir}/submitted.sh"\necho "4242.headnode"\n`,
+  });
 
   it('submits the script with qsub, records the job, and passes on a refusal with its message', async (t) => {
-    const path = process.env.PATH;
-    process.env.PATH = `${bin}:${path ?? ''}`;
-    t.after(() => (process.env.PATH = path));
+    firstOnPath(t, bin);
     const h = new Harvester(product, join(dir, 'pbs.parquet'));
     const crop = h.crop({ numBatches: 3 });
     await crop.sowCombos({ a: [1, 2, 3], b: [10] });
@@ -182,19 +196,16 @@ describe('asking squeue about a task that ends meanwhile', () => {
   // The stand-in squeue runs the job script sbatch was given for task 1 (the real grower grows
   // batch 1), then says the task COMPLETED: the task ended after the status read the results and
   // before squeue answered.
-  const bin = join(dir, 'slurm-bin');
-  spawnSync('mkdir', ['-p', bin]);
-  writeFileSync(join(bin, 'sbatch'), `#!/bin/bash\ncp "\${@: -1}" "${dir}/slurm-submitted.sh"\necho "77"\n`);
-  writeFileSync(join(bin, 'squeue'), `#!/bin/bash\nif [ ! -e "${dir}/slurm-grown" ]; then touch "${dir}/slurm-grown"; SLURM_ARRAY_TASK_ID=1 bash "${dir}/slurm-submitted.sh" > "${dir}/slurm-task.log" 2>&1; fi\necho "77_1|1|COMPLETED|None"\n`);
-  // (submit reads MaxArraySize from scontrol: the real one waits ~9 s for a controller that is
-  // not running)
-  writeFileSync(join(bin, 'scontrol'), '#!/bin/bash\necho "MaxArraySize            = 1001"\n');
-  for (const name of ['sbatch', 'squeue', 'scontrol']) chmodSync(join(bin, name), 0o755);
+  const bin = standIns('slurm-bin', {
+    sbatch: `#!/bin/bash\ncp "\${@: -1}" "${dir}/slurm-submitted.sh"\necho "77"\n`,
+    squeue: `#!/bin/bash\nif [ ! -e "${dir}/slurm-grown" ]; then touch "${dir}/slurm-grown"; SLURM_ARRAY_TASK_ID=1 bash "${dir}/slurm-submitted.sh" > "${dir}/slurm-task.log" 2>&1; fi\necho "77_1|1|COMPLETED|None"\n`,
+    // (submit reads MaxArraySize from scontrol: the real one waits ~9 s for a controller that is
+    // not running)
+    scontrol: '#!/bin/bash\necho "MaxArraySize            = 1001"\n',
+  });
 
   it('counts its batch done, not "ended COMPLETED without writing the batch\'s result"', async (t) => {
-    const path = process.env.PATH;
-    process.env.PATH = `${bin}:${path ?? ''}`;
-    t.after(() => (process.env.PATH = path));
+    firstOnPath(t, bin);
     const h = new Harvester(product, join(dir, 'ends-meanwhile.parquet'));
     const crop = h.crop({ numBatches: 1 });
     await crop.sowCombos({ a: [1, 2], b: [10] });

@@ -2,10 +2,9 @@
  * The fingerprint under the real tools: one model.ts, in a project set up as a user's (ESM,
  * tsconfig target ES2022 / module NodeNext, harvestry compiled to dist/ in its node_modules), run
  * with the tsx command, with `node --import tsx`, and compiled with tsc (TypeScript 5.9, then 7)
- * and run with node. All
- * three give one fingerprint, so the compiled run finds every row present and warns of nothing
- * stale; a change of comments, whitespace or type annotations gives the same fingerprint; a
- * change of the function body gives another, and the rows become stale.
+ * and run with node. All give one fingerprint, so the compiled run finds every row present and
+ * warns of nothing stale; a change of comments, whitespace or type annotations gives the same
+ * fingerprint; a change of the function body gives another, and the rows become stale.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
